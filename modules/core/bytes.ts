@@ -1,0 +1,127 @@
+/**
+ * Small byte helpers shared by the core. The core runs on XS as well as Node, so it uses neither
+ * Buffer nor TextEncoder/TextDecoder: HTTP heads are latin1 (one byte, one char code), and the few
+ * places that need UTF-8 (log previews) use the helpers here.
+ */
+
+/** Latin1 decode of `bytes[start, end)`: every byte becomes the char code of the same value. */
+export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  let out = "";
+  // fromCharCode.apply on bounded pieces: fast on both engines, and no argument-count overflow.
+  for (let i = start; i < end; i += 4096) {
+    const stop = i + 4096 < end ? i + 4096 : end;
+    out += String.fromCharCode.apply(null, bytes.subarray(i, stop) as unknown as number[]);
+  }
+  return out;
+}
+
+/** Latin1 encode: each char code below 256 becomes one byte; anything above is refused. */
+export function latin1Bytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0xff) throw new RangeError(`character U+${c.toString(16).padStart(4, "0")} at ${i} is not latin1`);
+    out[i] = c;
+  }
+  return out;
+}
+
+/** ASCII text to bytes, for protocol text known to be ASCII (request lines, header names). */
+export const asciiBytes = latin1Bytes;
+
+/** UTF-8 encode (lone surrogates become U+FFFD, as TextEncoder does). */
+export function utf8Bytes(text: string): Uint8Array {
+  const out: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        i++;
+      } else c = 0xfffd;
+    } else if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return Uint8Array.from(out);
+}
+
+/**
+ * UTF-8 decode that never throws: malformed sequences become U+FFFD, as TextDecoder does by
+ * default. Used for body previews in logs, where the bytes may be cut mid-character.
+ */
+export function utf8(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  let out = "";
+  let i = start;
+  while (i < end) {
+    const b = bytes[i++];
+    if (b < 0x80) {
+      out += String.fromCharCode(b);
+      continue;
+    }
+    // WHATWG decoder: the lead byte fixes the count and the bounds of the first continuation
+    // byte; a bad byte ends the sequence with one U+FFFD and is read again as a new lead.
+    let need: number;
+    let cp: number;
+    let lower = 0x80;
+    let upper = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) { need = 1; cp = b & 0x1f; }
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2; cp = b & 0x0f;
+      if (b === 0xe0) lower = 0xa0;
+      if (b === 0xed) upper = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3; cp = b & 0x07;
+      if (b === 0xf0) lower = 0x90;
+      if (b === 0xf4) upper = 0x8f;
+    } else { out += "\ufffd"; continue; }
+    let ok = true;
+    while (need > 0) {
+      const n = i < end ? bytes[i] : -1;
+      if (n < lower || n > upper) { ok = false; break; }
+      lower = 0x80; upper = 0xbf;
+      cp = (cp << 6) | (n & 0x3f);
+      i++;
+      need--;
+    }
+    if (!ok) { out += "\ufffd"; continue; }
+    out += cp >= 0x10000
+      ? String.fromCharCode(0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff))
+      : String.fromCharCode(cp);
+  }
+  return out;
+}
+
+/** Concatenate byte arrays into one new array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Lower-case hex of bytes, optionally with a separator ("ab:cd"). */
+export function toHex(bytes: Uint8Array, separator = ""): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) {
+    if (i && separator) out += separator;
+    const b = bytes[i];
+    out += (b < 16 ? "0" : "") + b.toString(16);
+  }
+  return out;
+}
+
+/** View any of the buffer shapes the device and the host hand out as a Uint8Array, without copying. */
+export function asBytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return new Uint8Array(data);
+}
