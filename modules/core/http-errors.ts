@@ -1,0 +1,30 @@
+/**
+ * The typed error of the HTTP core. Every malformed or truncated response ends in one of these,
+ * with a stable code for the diagnosis table and the byte offset (from the start of the
+ * connection's response stream) where the problem was found.
+ */
+export type HttpParseErrorCode =
+  | "BAD_STATUS_LINE"
+  | "BAD_HEADER_LINE"
+  | "HEADERS_TOO_LARGE"
+  | "BAD_CONTENT_LENGTH"
+  | "CONFLICTING_CONTENT_LENGTH"
+  | "BAD_TRANSFER_ENCODING"
+  | "BAD_CHUNK_SIZE"
+  | "CHUNK_SIZE_OVERFLOW"
+  | "BAD_CHUNK_DATA"
+  | "UPGRADE_NOT_REQUESTED"
+  | "TRUNCATED_BODY"
+  | "UNEXPECTED_EOF"
+  | "PARSER_FINISHED";
+
+export class HttpParseError extends Error {
+  override readonly name = "HttpParseError";
+  constructor(
+    readonly code: HttpParseErrorCode,
+    readonly offset: number,
+    detail: string,
+  ) {
+    super(`${code} at byte ${offset}: ${detail}`);
+  }
+}
