@@ -1,0 +1,73 @@
+/**
+ * The shapes the core drives and the edges supply: a socket that behaves like Moddable's
+ * `Socket`/`SecureSocket`, a timer, a log sink. The device edge (modules/device) supplies them from
+ * `socket`, `securesocket` and `timer`; the host simulator from `node:net`/`node:tls`; tests from
+ * a scripted mock. Nothing here imports either side.
+ */
+
+/** Callback messages of Moddable's Socket and SecureSocket. */
+export const SOCKET_ERROR = -2;
+export const SOCKET_DISCONNECTED = -1;
+export const SOCKET_CONNECTED = 1;
+export const SOCKET_READABLE = 2;
+export const SOCKET_WRITABLE = 3;
+export type SocketMessage = -2 | -1 | 1 | 2 | 3;
+
+/**
+ * A connected or connecting stream socket with Moddable's semantics:
+ * - `callback(1)` once connected (for TLS: once the handshake is done); `callback(2, n)` when `n`
+ *   bytes can be read; `callback(3, n)` when `n` bytes can be written; `-1` when the peer
+ *   disconnected; `-2` on an error (SecureSocket gives no text; see `lastError`).
+ * - `read(ArrayBuffer)` returns all bytes available, `read(ArrayBuffer, n)` at most `n`;
+ *   `read()` returns how many are available.
+ * - `write(bytes)` queues bytes (never more than `write()` reported); `write()` returns the space.
+ */
+export interface StreamSocket {
+  callback: ((message: SocketMessage, value?: number) => void) | null;
+  read(type: ArrayBufferConstructor, count?: number): ArrayBuffer;
+  read(): number;
+  write(data: ArrayBuffer | Uint8Array): void;
+  write(): number;
+  close(): void;
+  /** The text of the last exception inside the TLS layer, when the edge could capture it. */
+  readonly lastError?: string;
+}
+
+/** How the engine opens connections: the edges construct the real sockets. */
+export interface SocketFactory {
+  /** Starts a TCP connection (`new Socket({host, port})`). */
+  connect(host: string, port: number): StreamSocket;
+  /**
+   * Wraps a connected TCP socket in TLS (`new SecureSocket({sock, host, secure})`); `callback(1)`
+   * follows when the handshake is done.
+   */
+  startTls(tcp: StreamSocket, host: string, secure: SecureDictionary): StreamSocket;
+}
+
+/**
+ * SecureSocket's `secure` dictionary as the SDK reads it (the typings leave it `any`).
+ * The full option model and its validation live in tls-options.ts.
+ */
+export interface SecureDictionary {
+  protocolVersion?: number;
+  certificate?: ArrayBuffer | Uint8Array;
+  verify?: boolean;
+  trace?: boolean;
+  cache?: boolean;
+  tls_max_fragment_length?: number;
+  applicationLayerProtocolNegotiation?: string | string[];
+  clientKey?: ArrayBuffer | Uint8Array;
+  clientCertificates?: (ArrayBuffer | Uint8Array)[];
+  serverName?: string;
+  [key: string]: unknown;
+}
+
+/** Time as the device has it: `Date.now()` and `timer`'s Timer.set/Timer.clear. */
+export interface TimerHost {
+  now(): number;
+  set(callback: () => void, ms: number): unknown;
+  clear(id: unknown): void;
+}
+
+/** Where log lines go (the serial console on the device, stdout on the host). */
+export type LogSink = (line: string) => void;

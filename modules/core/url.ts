@@ -1,0 +1,166 @@
+/**
+ * URLs for http: and https: targets, as the device can use them: an IPv4 stack, no userinfo,
+ * ASCII host names. Also resolves a redirect's Location against the request URL (RFC 3986 5.2).
+ */
+import { utf8Bytes } from "./bytes";
+
+export type UrlErrorCode =
+  | "URL_SYNTAX"
+  | "URL_UNSUPPORTED_SCHEME"
+  | "URL_MISSING_HOST"
+  | "URL_USERINFO"
+  | "URL_IPV6"
+  | "URL_BAD_HOST"
+  | "URL_BAD_PORT"
+  | "URL_BAD_CHARACTER";
+
+export class UrlError extends Error {
+  override readonly name = "UrlError";
+  constructor(readonly code: UrlErrorCode, readonly input: string, detail: string) {
+    super(`${detail}: "${input.length > 100 ? `${input.slice(0, 100)}...` : input}"`);
+  }
+}
+
+export interface HttpUrl {
+  scheme: "http" | "https";
+  /** Lower-case host name or dotted IPv4 address. */
+  host: string;
+  port: number;
+  /** Path and query, percent-encoded, starting with "/" (fragment removed). */
+  path: string;
+  /** "https://host" or "https://host:port" when the port is not the default: the connection key. */
+  origin: string;
+  /** Value of the Host header: host, with ":port" when not the default. */
+  hostHeader: string;
+  /** The normalized URL. */
+  href: string;
+}
+
+const DEFAULT_PORT = { http: 80, https: 443 } as const;
+const LABEL = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/;
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+/** Characters kept as they are in a path or query; anything else is percent-encoded as UTF-8. */
+const PATH_SAFE = /[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/;
+
+/** Parses an absolute http: or https: URL. Throws UrlError with a specific code and message. */
+export function parseUrl(input: string): HttpUrl {
+  if (typeof input !== "string") throw new UrlError("URL_SYNTAX", String(input), "a URL must be a string");
+  const text = input.trim();
+  // Control characters anywhere would let a URL smuggle extra header lines into a request.
+  if (/[\x00-\x1f\x7f]/.test(text)) throw new UrlError("URL_BAD_CHARACTER", input, "control character (CR, LF, NUL, TAB...) in URL");
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^#]*)/.exec(text);
+  if (!m) {
+    if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(text) && !/^https?:\/\//i.test(text)) {
+      const scheme = text.slice(0, text.indexOf(":")).toLowerCase();
+      if (scheme !== "http" && scheme !== "https") throw new UrlError("URL_UNSUPPORTED_SCHEME", input, `scheme "${scheme}:" is not supported (use http: or https:)`);
+    }
+    throw new UrlError("URL_SYNTAX", input, "not an absolute URL (expected https://host/path)");
+  }
+  const scheme = m[1].toLowerCase();
+  if (scheme !== "http" && scheme !== "https") throw new UrlError("URL_UNSUPPORTED_SCHEME", input, `scheme "${scheme}:" is not supported (use http: or https:)`);
+  const authority = m[2];
+  if (authority.indexOf("@") >= 0) throw new UrlError("URL_USERINFO", input, "user:password@ in a URL is not supported (it would leak into logs); send an Authorization header instead");
+  if (authority.startsWith("[")) throw new UrlError("URL_IPV6", input, "IPv6 literal addresses are not supported: the device's network stack is IPv4 only");
+  let host = authority;
+  let port: number = DEFAULT_PORT[scheme];
+  const colon = authority.lastIndexOf(":");
+  if (colon >= 0) {
+    host = authority.slice(0, colon);
+    const portText = authority.slice(colon + 1);
+    if (portText !== "") {
+      if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
+        throw new UrlError("URL_BAD_PORT", input, `port "${portText}" is not a number from 1 to 65535`);
+      }
+      port = Number(portText);
+    }
+  }
+  host = checkHost(host, input);
+  const path = encodePath(m[3] === "" ? "/" : m[3].startsWith("?") ? `/${m[3]}` : m[3]);
+  const defaultPort = port === DEFAULT_PORT[scheme];
+  const hostHeader = defaultPort ? host : `${host}:${port}`;
+  const origin = `${scheme}://${hostHeader}`;
+  return { scheme, host, port, path, origin, hostHeader, href: origin + path };
+}
+
+function checkHost(raw: string, input: string): string {
+  if (raw === "") throw new UrlError("URL_MISSING_HOST", input, "no host in URL");
+  if (/[^\x21-\x7e]/.test(raw)) throw new UrlError("URL_BAD_HOST", input, "non-ASCII host name: write it in punycode (xn--...)");
+  if (raw.indexOf("%") >= 0) throw new UrlError("URL_BAD_HOST", input, "percent-encoded host names are not supported");
+  const host = raw.toLowerCase().replace(/\.$/, "");
+  const ip = IPV4.exec(host);
+  if (ip) {
+    for (let i = 1; i <= 4; i++) if (Number(ip[i]) > 255) throw new UrlError("URL_BAD_HOST", input, `"${host}" is not a valid IPv4 address`);
+    return host;
+  }
+  if (/^[0-9.]+$/.test(host)) throw new UrlError("URL_BAD_HOST", input, `"${host}" is not a valid IPv4 address`);
+  if (host.length > 253) throw new UrlError("URL_BAD_HOST", input, "host name longer than 253 characters");
+  for (const label of host.split(".")) {
+    if (!LABEL.test(label)) throw new UrlError("URL_BAD_HOST", input, `"${host}" is not a valid host name`);
+  }
+  return host;
+}
+
+/** Percent-encodes what may not stand in a request target; existing %XX escapes are kept. */
+function encodePath(path: string): string {
+  let out = "";
+  for (let i = 0; i < path.length; i++) {
+    const ch = path[i];
+    if (ch === "%" && !/^%[0-9A-Fa-f]{2}/.test(path.slice(i, i + 3))) {
+      out += "%25";
+    } else if (PATH_SAFE.test(ch)) {
+      out += ch;
+    } else {
+      let end = i + 1;
+      // Keep a surrogate pair together so it encodes as one UTF-8 sequence.
+      if (ch.charCodeAt(0) >= 0xd800 && ch.charCodeAt(0) <= 0xdbff && i + 1 < path.length) end++;
+      for (const b of utf8Bytes(path.slice(i, end))) out += `%${b < 16 ? "0" : ""}${b.toString(16).toUpperCase()}`;
+      i = end - 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * Resolves a Location value against the URL of the request that got it (RFC 3986 section 5.2,
+ * as RFC 9110 section 10.2.2 asks). The result is parsed, so it obeys every rule of `parseUrl`.
+ */
+export function resolveUrl(base: HttpUrl, reference: string): HttpUrl {
+  const ref = reference.trim();
+  if (/[\x00-\x1f\x7f]/.test(ref)) throw new UrlError("URL_BAD_CHARACTER", reference, "control character in redirect location");
+  if (ref === "") throw new UrlError("URL_SYNTAX", reference, "empty redirect location");
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(ref)) return parseUrl(ref);
+  if (ref.startsWith("//")) return parseUrl(`${base.scheme}:${ref}`);
+  const hash = ref.indexOf("#");
+  const noFragment = hash >= 0 ? ref.slice(0, hash) : ref;
+  const baseQuery = base.path.indexOf("?");
+  const basePath = baseQuery >= 0 ? base.path.slice(0, baseQuery) : base.path;
+  let target: string;
+  if (noFragment === "") target = base.path;
+  else if (noFragment.startsWith("?")) target = basePath + noFragment;
+  else {
+    const q = noFragment.indexOf("?");
+    const refPath = q >= 0 ? noFragment.slice(0, q) : noFragment;
+    const query = q >= 0 ? noFragment.slice(q) : "";
+    const merged = refPath.startsWith("/") ? refPath : basePath.slice(0, basePath.lastIndexOf("/") + 1) + refPath;
+    target = removeDotSegments(merged) + query;
+  }
+  return parseUrl(`${base.scheme}://${base.hostHeader}${target}`);
+}
+
+/** RFC 3986 section 5.2.4. */
+export function removeDotSegments(path: string): string {
+  const input = path.split("/");
+  const out: string[] = [];
+  for (let i = 0; i < input.length; i++) {
+    const seg = input[i];
+    const last = i === input.length - 1;
+    if (seg === ".") {
+      if (last) out.push("");
+    } else if (seg === "..") {
+      if (out.length > 1) out.pop();
+      if (last) out.push("");
+    } else out.push(seg);
+  }
+  const joined = out.join("/");
+  return joined.startsWith("/") ? joined : `/${joined}`;
+}
