@@ -1,0 +1,116 @@
+/**
+ * Strict base64 (RFC 4648 section 4, the standard alphabet with "=" padding). XS has no atob/btoa,
+ * and a lenient decoder would turn a damaged certificate into different bytes instead of an error,
+ * so this one refuses anything that is not canonical base64 and says where.
+ */
+
+export type Base64ErrorCode = "BASE64_BAD_CHAR" | "BASE64_BAD_PADDING" | "BASE64_BAD_LENGTH";
+
+/**
+ * A decoding failure; `position` is the index in the input text of the offending character and
+ * `detail` the message without it (PEM reports a line and column instead).
+ */
+export class Base64Error extends Error {
+  readonly code: Base64ErrorCode;
+  readonly position: number;
+  readonly detail: string;
+  constructor(code: Base64ErrorCode, position: number, detail: string) {
+    super(`${detail} at position ${position}`);
+    this.name = "Base64Error";
+    this.code = code;
+    this.position = position;
+    this.detail = detail;
+  }
+}
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const PAD = 61; // "="
+const NOT_BASE64 = 255;
+const SPACE = 254;
+
+// Char code to 6-bit value; SPACE marks the whitespace PEM bodies may contain.
+const VALUES = new Uint8Array(128).fill(NOT_BASE64);
+for (let i = 0; i < 64; i++) VALUES[ALPHABET.charCodeAt(i)] = i;
+for (const c of [9, 10, 13, 32]) VALUES[c] = SPACE;
+
+function describe(text: string, i: number): string {
+  const c = text.charCodeAt(i);
+  return c > 32 && c < 127 ? `"${text[i]}"` : `U+${c.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/**
+ * Decodes base64 text. Padding is required (length a multiple of 4) and the unused bits of the
+ * last character must be zero. With `allowWhitespace` tab, CR, LF and space are skipped anywhere,
+ * as in PEM bodies; otherwise they are invalid characters.
+ */
+export function decodeBase64(text: string, allowWhitespace = false): Uint8Array {
+  // First pass: validate and count, so the output is allocated once at its exact size.
+  let count = 0;
+  let pads = 0;
+  let firstPad = -1;
+  let last = -1; // position of the last significant character
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const v = c < 128 ? VALUES[c] : NOT_BASE64;
+    if (v === SPACE && allowWhitespace) continue;
+    if (c === PAD) {
+      if (firstPad < 0) firstPad = i;
+      pads++;
+    } else if (v >= 64) {
+      throw new Base64Error("BASE64_BAD_CHAR", i, `invalid base64 character ${describe(text, i)}`);
+    } else if (pads > 0) {
+      throw new Base64Error("BASE64_BAD_PADDING", firstPad, "base64 padding \"=\" is followed by data");
+    }
+    count++;
+    last = i;
+  }
+  if (count % 4 !== 0) {
+    throw new Base64Error("BASE64_BAD_LENGTH", last + 1, `base64 length ${count} is not a multiple of 4 (${4 - (count % 4)} character(s) or padding missing)`);
+  }
+  if (pads > 2) {
+    throw new Base64Error("BASE64_BAD_PADDING", firstPad, `too much base64 padding (${pads} "=")`);
+  }
+
+  const out = new Uint8Array((count / 4) * 3 - pads);
+  let acc = 0;
+  let bits = 0;
+  let at = 0;
+  let lastValue = 0;
+  for (let i = 0; i < text.length && at < out.length; i++) {
+    const v = VALUES[text.charCodeAt(i)];
+    if (v >= 64) continue; // whitespace (validated above); padding comes only after the data
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    lastValue = v;
+    last = i;
+    if (bits >= 8) {
+      bits -= 8;
+      out[at++] = (acc >> bits) & 0xff;
+    }
+  }
+  // Canonical form: the bits below the last whole byte must be zero ("QQ==" not "QR==").
+  const spare = pads === 1 ? 2 : pads === 2 ? 4 : 0;
+  if (spare && (lastValue & ((1 << spare) - 1)) !== 0) {
+    throw new Base64Error("BASE64_BAD_PADDING", last, `non-zero unused bits in base64 character ${describe(text, last)} before the padding`);
+  }
+  return out;
+}
+
+/** Encodes bytes as base64 with "=" padding and no line breaks. */
+export function encodeBase64(bytes: Uint8Array): string {
+  let out = "";
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += ALPHABET[n >> 18] + ALPHABET[(n >> 12) & 63] + ALPHABET[(n >> 6) & 63] + ALPHABET[n & 63];
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i] << 16;
+    out += ALPHABET[n >> 18] + ALPHABET[(n >> 12) & 63] + "==";
+  } else if (rest === 2) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    out += ALPHABET[n >> 18] + ALPHABET[(n >> 12) & 63] + ALPHABET[(n >> 6) & 63] + "=";
+  }
+  return out;
+}
