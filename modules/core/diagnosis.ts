@@ -16,7 +16,10 @@
  *   server's leaf when an intermediate still verifies.
  * - `Cert: unsupported algorithm: <oid with commas>`: a signature SecureSocket cannot verify.
  * - `x509: ...`, `BER: ...`, `unexpected date`: a certificate it cannot parse.
+ * - `Resource not found: ca<N>.der`: the SDK CA store's index names a CA the manifest left out.
  * - `recordProtocol: bad data`: bytes that are not TLS (typically a plain-HTTP port).
+ * - `<function>: cannot coerce undefined to object` (an XS TypeError): the stack's own fault after
+ *   a ServerHello with a version lower than offered.
  * - A bare `Error` with no message: its stream reader ran past the end of a message.
  */
 import { explainAlert, parseAlertText } from "./tls-alerts";
@@ -128,7 +131,21 @@ const TEXT_RULES: TextRule[] = [
     code: "TLS_CERT_UNTRUSTED",
     phase: "tls-handshake",
     hint: (ctx) =>
-      `the server's chain did not verify: untrusted root, host name not in its SANs, or a leaf-only chain; run ${PROBE(ctx)} (or openssl s_client -connect ${ctx.host ?? "<host>"}:443 -showcerts): embed the root it names, check the SANs list the host, and that 2+ certificates are sent`,
+      `the server's chain did not verify: untrusted root, host name not in its SANs, a leaf-only chain or an expired intermediate; run ${PROBE(ctx)} (or openssl s_client -connect ${ctx.host ?? "<host>"}:443 -showcerts): embed the root it names, check the SANs list the host, and that 2+ certificates are sent`,
+  },
+  {
+    // The SDK's CA store: the ca.ski index names the CA, but the ca<N>.der resource itself is only
+    // in the firmware when the manifest lists it; the Resource constructor then throws this URIError.
+    test: /Resource not found: (ca\d+)\.der/,
+    code: "TLS_CA_RESOURCE_MISSING",
+    phase: "tls-handshake",
+    hint: (_ctx, m) => `the server's CA is ${m[1]} of the SDK CA store, but ${m[1]}.der is not in the firmware: add "$(MODULES)/crypt/data/${m[1]}" to the manifest resources, or embed that root in caCertificates`,
+  },
+  {
+    test: /Resource not found: (\S+)/,
+    code: "TLS_RESOURCE_MISSING",
+    phase: "tls-handshake",
+    hint: (_ctx, m) => `the firmware lacks the resource ${m[1]} the TLS stack reads: include the SDK's TLS manifest (modules/crypt/tls.json) and its resources`,
   },
   {
     test: /Cert: unsupported algorithm:\s*([\d,]+)/,
@@ -204,6 +221,16 @@ const TEXT_RULES: TextRule[] = [
     code: "TLS_CLIENT_CERT_UNSUPPORTED",
     phase: "tls-handshake",
     hint: () => "SecureSocket could not sign with the client certificate: it needs an RSA client key and an RSA or ECDHE-RSA key exchange (set manifest config.tls.DHE_RSA false)",
+  },
+  {
+    // The ServerHello check for a version below `protocolVersion` only flags alert 70 and returns
+    // before a cipher suite is chosen; the next message that needs the suite (ServerKeyExchange)
+    // then fails with XS's TypeError text `<function>: cannot coerce undefined to object`.
+    test: /cannot coerce undefined to object/,
+    code: "TLS_STACK_FAULT",
+    phase: "tls-handshake",
+    hint: (ctx) =>
+      `SecureSocket failed internally; the usual cause is a server answering with a TLS version below the one offered${ctx.offeredTls ? ` (${ctx.offeredTls})` : ""}: check with openssl s_client -connect ${ctx.host ?? "<host>"}:443 -tls1_2 and enable TLS 1.2 on the server`,
   },
   {
     test: /protocolVersion: not supported/,
