@@ -348,6 +348,8 @@ const TIMEOUT_CODES: { [K in TimeoutKind]: string } = {
   total: "TIMEOUT_TOTAL",
 };
 
+const TRUNCATED_HINT = "the connection ended before the whole body arrived: retry (with Range for large bodies)";
+
 const PARSE_HINTS: { [code: string]: string } = {
   BAD_STATUS_LINE: "the response does not start with an HTTP/1.x status line: the server may be speaking HTTP/2 or another protocol on this port; check the URL and alpn",
   BAD_HEADER_LINE: "a response header line is malformed: the server or a proxy sends broken headers; report it to the server owner",
@@ -516,7 +518,7 @@ export function diagnose(failure: Failure, ctx: DiagnosisContext = {}): Diagnosi
         code: "BODY_TRUNCATED",
         phase: "response",
         detail: `body ended after ${failure.received} bytes${failure.expected !== undefined ? ` of ${failure.expected}` : ""}`,
-        hint: "the connection ended before the whole body arrived: retry (with Range for large bodies); check for heap exhaustion resets",
+        hint: TRUNCATED_HINT,
       };
 
     case "http-parse": {
@@ -525,7 +527,7 @@ export function diagnose(failure: Failure, ctx: DiagnosisContext = {}): Diagnosi
       const detail = `${code} at byte ${e.offset}${e.message ? `: ${e.message}` : ""}`;
       // One concept, one code: a truncated body is the same failure however it was detected.
       if (code === "TRUNCATED_BODY") {
-        return { code: "BODY_TRUNCATED", phase: "response", detail, hint: "the connection ended before the whole body arrived: retry (with Range for large bodies)" };
+        return { code: "BODY_TRUNCATED", phase: "response", detail, hint: TRUNCATED_HINT };
       }
       const known = own(PARSE_HINTS, code);
       return {

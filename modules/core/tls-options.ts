@@ -74,7 +74,11 @@ export interface TlsUserOptions {
   tls?: TlsVersionName;
   /** Verify the server certificate, default true. `false` is logged loudly on every connection. */
   verify?: boolean;
-  /** Session resumption cache, default true (saves a full handshake of one to three seconds). */
+  /**
+   * Session resumption cache, default true (saves a full handshake of one to three seconds). The
+   * SDK keeps one session, keyed by host name, and a resumed session skips certificate checks:
+   * set false when testing trust failures.
+   */
   cache?: boolean;
   /** Ask the server for smaller records (helps heap only where the server honours it). */
   maxFragmentLength?: MaxFragmentLength;
