@@ -109,7 +109,7 @@ describe("PEM", () => {
 
   const body = "MIIB\nAAAA\n";
   test.each([
-    ["no block at all", "# just a comment\nnothing here\n", "PEM_NO_BLOCK", 3],
+    ["no block at all", "# just a comment\nnothing here\n", "PEM_NO_BLOCK", 2],
     ["empty text", "", "PEM_NO_BLOCK", 1],
     ["BEGIN without END", `x\n-----BEGIN CERTIFICATE-----\n${body}`, "PEM_NO_END", 2],
     ["BEGIN before the previous END", `-----BEGIN CERTIFICATE-----\n${body}-----BEGIN CERTIFICATE-----\n${body}-----END CERTIFICATE-----\n`, "PEM_NO_END", 1],

@@ -13,6 +13,7 @@ import { decodePem } from "../modules/core/pem";
 import { readElement } from "../modules/core/der";
 import { sha256 } from "../modules/core/sha256";
 import { toHex } from "../modules/core/bytes";
+import * as embedded from "./portable/cert-fixtures";
 import {
   CertificateSummary, fingerprintSha256, isCaCertificate, parseCertificate, secureSocketSupport,
 } from "../modules/core/x509";
@@ -142,6 +143,12 @@ describe("fixtures against Node", () => {
   });
 });
 
+test("the fixture text embedded for portable suites is the committed fixtures", () => {
+  for (const [name, file] of Object.entries(embedded.SOURCES)) {
+    expect((embedded as unknown as Record<string, string>)[name]).toBe(readFileSync(join(fixtureDir, file), "latin1"));
+  }
+});
+
 describe(`Node's root store (${roots.length} certificates)`, () => {
   test("has a real corpus", () => {
     expect(roots.length).toBeGreaterThan(100);
@@ -160,7 +167,14 @@ describe(`Node's root store (${roots.length} certificates)`, () => {
     }
   });
 
-  test("SHA-256 matches node:crypto on every root", () => {
+  test("SHA-256 matches node:crypto on every root, every length up to 300 and unaligned views", () => {
+    const data = createHash("sha512").update("seed").digest();
+    const long = new Uint8Array(301);
+    for (let i = 0; i < long.length; i++) long[i] = data[i % data.length] ^ i;
+    for (let n = 0; n <= 300; n++) {
+      const view = long.subarray(1, 1 + n);
+      expect(toHex(sha256(view))).toBe(createHash("sha256").update(view).digest("hex"));
+    }
     for (const c of roots) expect(toHex(sha256(c.der))).toBe(createHash("sha256").update(c.der).digest("hex"));
   });
 });

@@ -78,7 +78,11 @@ export function decodePem(text: string): PemBlock[] {
     label = null;
   }
   if (label !== null) throw new PemError("PEM_NO_END", beginLine, `"BEGIN ${label}" has no END`);
-  if (blocks.length === 0) throw new PemError("PEM_NO_BLOCK", lines.length, "no PEM block (-----BEGIN ...-----) found");
+  if (blocks.length === 0) {
+    // Points at the last line of the text (a final newline does not start another line).
+    const last = lines.length > 1 && lines[lines.length - 1] === "" ? lines.length - 1 : lines.length;
+    throw new PemError("PEM_NO_BLOCK", last, "no PEM block (-----BEGIN ...-----) found");
+  }
   return blocks;
 }
 
