@@ -207,7 +207,7 @@ function serialText(v: Uint8Array): string {
 function escapeValue(v: string): string {
   let out = v.replace(/[,+"\\<>;]/g, "\\$&");
   if (out.startsWith("#") || out.startsWith(" ")) out = "\\" + out;
-  if (out.endsWith(" ") && out.length > 1) out = out.slice(0, -1) + "\\ ";
+  if (v.length > 1 && v.endsWith(" ")) out = out.slice(0, -1) + "\\ ";
   return out;
 }
 
@@ -380,7 +380,10 @@ export function isCaCertificate(s: CertificateSummary): boolean {
 export type Support = "supported" | "unsupported" | "unknown";
 
 export interface SecureSocketSupport {
-  /** Can the stack check the signature on this certificate (made with its issuer's key)? */
+  /**
+   * Can the stack check the signature on this certificate? It is made with the issuer's key, so
+   * for ECDSA the issuer's curve matters too: that is the `key` verdict of the issuer.
+   */
   signature: Support;
   /** Can the stack check signatures made with this certificate's key (what a CA must allow)? */
   key: Support;
