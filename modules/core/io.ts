@@ -4,6 +4,9 @@
  * `socket`, `securesocket` and `timer`; the host simulator from `node:net`/`node:tls`; tests from
  * a scripted mock. Nothing here imports either side.
  */
+import type { SecureDictionary } from "./tls-options";
+
+export type { SecureDictionary };
 
 /** Callback messages of Moddable's Socket and SecureSocket. */
 export const SOCKET_ERROR = -2;
@@ -39,30 +42,21 @@ export interface SocketFactory {
   connect(host: string, port: number): StreamSocket;
   /**
    * Wraps a connected TCP socket in TLS (`new SecureSocket({sock, host, secure})`); `callback(1)`
-   * follows when the handshake is done.
+   * follows when the handshake is done. It may throw (the SecureSocket constructor throws, for
+   * example, `date validation failed` for an expired `secure.certificate`).
+   *
+   * SecureSocket takes over `tcp.callback` and starts the handshake only when that callback gets
+   * message 1. The engine calls this after message 1 has already come, so the device edge must
+   * start the handshake itself: call the adopted socket's new callback with message 1 right after
+   * construction (`tcp.callback(1)`), or the handshake never begins and the handshake timeout fires.
    */
   startTls(tcp: StreamSocket, host: string, secure: SecureDictionary): StreamSocket;
 }
 
 /**
- * SecureSocket's `secure` dictionary as the SDK reads it (the typings leave it `any`).
- * The full option model and its validation live in tls-options.ts.
+ * Time as the device has it: `Date.now()` and `timer`'s Timer.set/Timer.clear. `set` is a one-shot
+ * timer; `clear` may be given an id whose timer has already fired, and must ignore it.
  */
-export interface SecureDictionary {
-  protocolVersion?: number;
-  certificate?: ArrayBuffer | Uint8Array;
-  verify?: boolean;
-  trace?: boolean;
-  cache?: boolean;
-  tls_max_fragment_length?: number;
-  applicationLayerProtocolNegotiation?: string | string[];
-  clientKey?: ArrayBuffer | Uint8Array;
-  clientCertificates?: (ArrayBuffer | Uint8Array)[];
-  serverName?: string;
-  [key: string]: unknown;
-}
-
-/** Time as the device has it: `Date.now()` and `timer`'s Timer.set/Timer.clear. */
 export interface TimerHost {
   now(): number;
   set(callback: () => void, ms: number): unknown;

@@ -1,0 +1,259 @@
+/**
+ * A scripted network and a fake clock for driving the connection engine without a network.
+ * Portable: plain TypeScript over the core's shapes (no Node API, no jest), so the same scenarios
+ * run under jest and inside XS.
+ *
+ * - `MockSocket` behaves like Moddable's Socket/SecureSocket as io.ts describes: the test makes it
+ *   connect, deliver bytes in chosen fragments, report write space, raise -2 (with or without
+ *   `lastError`) or -1, or simply stay silent (a stall); it records every write.
+ * - `MockNetwork` is the `SocketFactory`: it records each connection and TLS wrap in order.
+ * - `FakeClock` is the `TimerHost`: time moves only when the test calls `advance`.
+ */
+import { latin1, latin1Bytes } from "../../modules/core/bytes";
+import type { SecureDictionary, SocketFactory, SocketMessage, StreamSocket, TimerHost } from "../../modules/core/io";
+
+export class MockSocket implements StreamSocket {
+  callback: ((message: SocketMessage, value?: number) => void) | null = null;
+  lastError?: string;
+  /** What `write()` reports; each write uses it up until `writable(n)` refills it. */
+  space = 65536;
+  closed = false;
+  /** Every piece written, in order. */
+  readonly writes: Uint8Array[] = [];
+  /** Bytes delivered but not read yet. */
+  private inbox: Uint8Array[] = [];
+  /** The TCP socket under a TLS wrap. */
+  tcp: MockSocket | null = null;
+  /** SecureSocket keeps a decrypted record only during its callback: unread bytes are lost then. */
+  private readonly dropUnread: boolean;
+
+  constructor(
+    readonly kind: "tcp" | "tls",
+    readonly host: string,
+    readonly port: number,
+    readonly secure: SecureDictionary | null = null,
+  ) {
+    this.dropUnread = kind === "tls";
+  }
+
+  // --- the StreamSocket side, used by the engine ---
+
+  read(type: ArrayBufferConstructor, count?: number): ArrayBuffer;
+  read(): number;
+  read(type?: ArrayBufferConstructor, count?: number): ArrayBuffer | number {
+    let available = 0;
+    for (const p of this.inbox) available += p.length;
+    if (type === undefined) return available;
+    const n = count === undefined ? available : Math.min(count, available);
+    const out = new Uint8Array(n);
+    let at = 0;
+    while (at < n) {
+      const head = this.inbox[0];
+      const take = Math.min(head.length, n - at);
+      out.set(head.subarray(0, take), at);
+      at += take;
+      if (take === head.length) this.inbox.shift();
+      else this.inbox[0] = head.subarray(take);
+    }
+    return out.buffer;
+  }
+
+  write(data: ArrayBuffer | Uint8Array): void;
+  write(): number;
+  write(data?: ArrayBuffer | Uint8Array): number | void {
+    if (data === undefined) return this.closed ? 0 : this.space;
+    if (this.closed) throw new Error("write on a closed socket");
+    const bytes = data instanceof Uint8Array ? data.slice() : new Uint8Array(data.slice(0));
+    if (bytes.length > this.space) throw new Error("can't write all data");
+    this.space -= bytes.length;
+    this.writes.push(bytes);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.callback = null;
+    this.inbox = [];
+    if (this.tcp) this.tcp.close();
+  }
+
+  // --- the script side, used by tests ---
+
+  /** Message 1: TCP connected, or for a TLS socket the handshake done. */
+  open(): this {
+    this.emit(1);
+    return this;
+  }
+
+  /** Delivers bytes (a string is latin1) as message 2, one message per fragment size given. */
+  receive(data: string | Uint8Array, fragments: number[] = []): this {
+    const bytes = typeof data === "string" ? latin1Bytes(data) : data;
+    let at = 0;
+    const sizes = fragments.slice();
+    while (at < bytes.length && !this.closed) {
+      const size = sizes.length ? (sizes.shift() as number) : bytes.length - at;
+      const piece = bytes.subarray(at, Math.min(bytes.length, at + Math.max(1, size)));
+      at += piece.length;
+      this.inbox.push(piece);
+      this.emit(2, piece.length);
+      if (this.dropUnread) this.inbox = [];
+    }
+    return this;
+  }
+
+  /** Message 3 with `n` bytes of write space. */
+  writable(n: number): this {
+    this.space = n;
+    this.emit(3, n);
+    return this;
+  }
+
+  /** Message -2; `text` becomes `lastError`, as the device edge captures it. */
+  fail(text?: string): this {
+    if (text !== undefined) this.lastError = text;
+    this.emit(-2);
+    return this;
+  }
+
+  /** Message -1: the peer closed. */
+  hangUp(): this {
+    this.emit(-1);
+    return this;
+  }
+
+  /** Everything written, as latin1 text. */
+  get written(): string {
+    let out = "";
+    for (const w of this.writes) out += latin1(w);
+    return out;
+  }
+
+  /** True when the engine left nothing behind: closed and without a callback. */
+  get released(): boolean {
+    return this.closed && this.callback === null;
+  }
+
+  private emit(message: SocketMessage, value?: number): void {
+    if (this.closed) return;
+    const cb = this.callback;
+    if (cb) cb(message, value);
+  }
+}
+
+export interface MockNetworkOptions {
+  /** Text thrown by `connect` (as `new Socket` may throw), for every call. */
+  connectThrows?: string;
+  /** Text thrown by `startTls` (as the SecureSocket constructor may throw). */
+  tlsThrows?: string;
+}
+
+export class MockNetwork implements SocketFactory {
+  /** Every socket made, TCP and TLS, in order. */
+  readonly sockets: MockSocket[] = [];
+  /** Each `connect(host, port)` as "host:port". */
+  readonly connects: string[] = [];
+  /** Each `startTls` as "host" with the dictionary given. */
+  readonly wraps: { host: string; secure: SecureDictionary }[] = [];
+
+  constructor(public options: MockNetworkOptions = {}) {}
+
+  connect(host: string, port: number): StreamSocket {
+    this.connects.push(`${host}:${port}`);
+    if (this.options.connectThrows !== undefined) throw new Error(this.options.connectThrows);
+    const s = new MockSocket("tcp", host, port);
+    this.sockets.push(s);
+    return s;
+  }
+
+  startTls(tcp: StreamSocket, host: string, secure: SecureDictionary): StreamSocket {
+    this.wraps.push({ host, secure });
+    if (this.options.tlsThrows !== undefined) throw new Error(this.options.tlsThrows);
+    const under = tcp as MockSocket;
+    const s = new MockSocket("tls", host, under.port, secure);
+    s.tcp = under;
+    // SecureSocket takes the TCP socket's callback over.
+    under.callback = () => {};
+    this.sockets.push(s);
+    return s;
+  }
+
+  /** The last socket made (the one a test drives next). */
+  get last(): MockSocket {
+    const s = this.sockets[this.sockets.length - 1];
+    if (!s) throw new Error("no socket was opened");
+    return s;
+  }
+
+  /** True when every socket was closed with its callback cleared. */
+  get allReleased(): boolean {
+    for (const s of this.sockets) if (!s.released) return false;
+    return true;
+  }
+
+  /** Sockets still open. */
+  get openCount(): number {
+    let n = 0;
+    for (const s of this.sockets) if (!s.closed && s.kind === "tls") n++;
+    for (const s of this.sockets) if (!s.closed && s.kind === "tcp" && !this.wrapped(s)) n++;
+    return n;
+  }
+
+  private wrapped(tcp: MockSocket): boolean {
+    for (const s of this.sockets) if (s.tcp === tcp) return true;
+    return false;
+  }
+}
+
+interface FakeTimer {
+  id: number;
+  at: number;
+  callback: () => void;
+}
+
+/** A TimerHost whose time moves only on `advance`; timers fire in time order, ties in set order. */
+export class FakeClock implements TimerHost {
+  private time: number;
+  private nextId = 1;
+  private timers: FakeTimer[] = [];
+  /** Every delay passed to `set`, in order (for backoff assertions). */
+  readonly delays: number[] = [];
+
+  constructor(start = Date.UTC(2026, 0, 1)) {
+    this.time = start;
+  }
+
+  now(): number {
+    return this.time;
+  }
+
+  set(callback: () => void, ms: number): unknown {
+    if (!(ms >= 0)) throw new RangeError(`timer delay ${ms} is not a non-negative number`);
+    const t = { id: this.nextId++, at: this.time + ms, callback };
+    this.timers.push(t);
+    this.delays.push(ms);
+    return t.id;
+  }
+
+  clear(id: unknown): void {
+    this.timers = this.timers.filter((t) => t.id !== id);
+  }
+
+  /** Moves time forward by `ms`, firing every timer that falls due, in order. */
+  advance(ms: number): void {
+    const end = this.time + ms;
+    for (;;) {
+      let next: FakeTimer | null = null;
+      for (const t of this.timers) if (t.at <= end && (!next || t.at < next.at || (t.at === next.at && t.id < next.id))) next = t;
+      if (!next) break;
+      const due = next;
+      this.timers = this.timers.filter((t) => t !== due);
+      if (due.at > this.time) this.time = due.at;
+      due.callback();
+    }
+    this.time = end;
+  }
+
+  /** Timers set and not yet fired or cleared. */
+  get pending(): number {
+    return this.timers.length;
+  }
+}
