@@ -3,10 +3,11 @@
  * engine with only a device's globals, and each case's XS result must equal the same `expected`
  * that the Node run checks. Plus proofs that the lane is device-like and metered.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import {
+  bundleForXs,
   bundleSourceForXs,
   CaseOutcome,
   DEVICE_GLOBALS,
@@ -60,6 +61,41 @@ describe("portable suites in XS", () => {
           check(run?.outcomes[i], c.expected);
         });
       });
+    });
+  }
+});
+
+/** Every file of the core, found anew on each run. */
+function coreFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? coreFiles(join(dir, e.name)) : e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [join(dir, e.name)] : []))
+    .sort();
+}
+
+describe("every core module loads in XS", () => {
+  const coreDir = join(__dirname, "..", "modules", "core");
+  const modules = coreFiles(coreDir);
+  let lane: XsLane | undefined;
+  beforeAll(async () => {
+    lane = await XsLane.start({ name: "core-modules" });
+  }, 60_000);
+  afterAll(async () => {
+    await lane?.kill();
+  });
+
+  test("there are core modules", () => {
+    expect(modules.length).toBeGreaterThan(0);
+  });
+
+  for (const file of modules) {
+    const name = relative(coreDir, file);
+    test(`${name}: bundles without Node or Moddable imports and its top level runs in XS`, async () => {
+      const source = readFileSync(file, "utf8");
+      // A triple-slash reference would pull Node's types past tsconfig.core.json's "types": [].
+      expect(source).not.toMatch(/^\s*\/\/\/\s*<reference\s+(types|lib|path)=/m);
+      const code = bundleForXs(file);
+      if (!lane?.alive) lane = await XsLane.start({ name: "core-modules" });
+      await expect(lane.load(name, code)).resolves.toEqual(expect.any(Array));
     });
   }
 });
