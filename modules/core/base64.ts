@@ -44,56 +44,49 @@ function describe(text: string, i: number): string {
  * as in PEM bodies; otherwise they are invalid characters.
  */
 export function decodeBase64(text: string, allowWhitespace = false): Uint8Array {
-  // First pass: validate and count, so the output is allocated once at its exact size.
-  let count = 0;
+  // One pass (XS meters every operation, and PEM bodies are kilobytes): validate and decode into
+  // an upper-bound buffer, then trim it.
+  const out = new Uint8Array(Math.floor(text.length / 4) * 3 + 3);
+  let at = 0;
+  let acc = 0;
+  let bits = 0;
+  let count = 0; // significant characters, padding included
   let pads = 0;
   let firstPad = -1;
-  let last = -1; // position of the last significant character
+  let last = -1; // position of the last data character
+  let lastValue = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     const v = c < 128 ? VALUES[c] : NOT_BASE64;
-    if (v === SPACE && allowWhitespace) continue;
-    if (c === PAD) {
+    if (v < 64) {
+      if (pads > 0) throw new Base64Error("BASE64_BAD_PADDING", firstPad, "base64 padding \"=\" is followed by data");
+      acc = ((acc << 6) | v) & 0xffff;
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        out[at++] = acc >> bits;
+      }
+      lastValue = v;
+      last = i;
+      count++;
+    } else if (c === PAD) {
       if (firstPad < 0) firstPad = i;
       pads++;
-    } else if (v >= 64) {
+      count++;
+    } else if (v !== SPACE || !allowWhitespace) {
       throw new Base64Error("BASE64_BAD_CHAR", i, `invalid base64 character ${describe(text, i)}`);
-    } else if (pads > 0) {
-      throw new Base64Error("BASE64_BAD_PADDING", firstPad, "base64 padding \"=\" is followed by data");
     }
-    count++;
-    last = i;
   }
   if (count % 4 !== 0) {
-    throw new Base64Error("BASE64_BAD_LENGTH", last + 1, `base64 length ${count} is not a multiple of 4 (${4 - (count % 4)} character(s) or padding missing)`);
+    const end = firstPad >= 0 ? firstPad + pads : last + 1;
+    throw new Base64Error("BASE64_BAD_LENGTH", end, `base64 length ${count} is not a multiple of 4 (${4 - (count % 4)} character(s) or padding missing)`);
   }
-  if (pads > 2) {
-    throw new Base64Error("BASE64_BAD_PADDING", firstPad, `too much base64 padding (${pads} "=")`);
-  }
-
-  const out = new Uint8Array((count / 4) * 3 - pads);
-  let acc = 0;
-  let bits = 0;
-  let at = 0;
-  let lastValue = 0;
-  for (let i = 0; i < text.length && at < out.length; i++) {
-    const v = VALUES[text.charCodeAt(i)];
-    if (v >= 64) continue; // whitespace (validated above); padding comes only after the data
-    acc = ((acc << 6) | v) & 0xffffff;
-    bits += 6;
-    lastValue = v;
-    last = i;
-    if (bits >= 8) {
-      bits -= 8;
-      out[at++] = (acc >> bits) & 0xff;
-    }
-  }
+  if (pads > 2) throw new Base64Error("BASE64_BAD_PADDING", firstPad, `too much base64 padding (${pads} "=")`);
   // Canonical form: the bits below the last whole byte must be zero ("QQ==" not "QR==").
-  const spare = pads === 1 ? 2 : pads === 2 ? 4 : 0;
-  if (spare && (lastValue & ((1 << spare) - 1)) !== 0) {
+  if (pads && (lastValue & ((1 << (pads * 2)) - 1)) !== 0) {
     throw new Base64Error("BASE64_BAD_PADDING", last, `non-zero unused bits in base64 character ${describe(text, last)} before the padding`);
   }
-  return out;
+  return at === out.length ? out : out.slice(0, at);
 }
 
 /** Encodes bytes as base64 with "=" padding and no line breaks. */
