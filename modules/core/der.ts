@@ -126,9 +126,7 @@ export class DerReader {
   next(tag?: number, what = "element"): DerElement {
     if (this.done) throw new DerError("DER_UNEXPECTED", this.at, `${what} expected, the enclosing element ends`);
     const el = readElement(this.bytes, this.at, this.limit);
-    if (tag !== undefined && el.tag !== tag) {
-      throw new DerError("DER_UNEXPECTED", el.start, `${what}: expected tag ${tagName(tag)}, found ${tagName(el.tag)}`);
-    }
+    if (tag !== undefined) expectTag(el, tag, what);
     this.at = el.end;
     return el;
   }
@@ -144,12 +142,15 @@ export class DerReader {
   }
 }
 
+/** Returns `el` if it has `tag`, else throws DER_UNEXPECTED naming it as `what`. */
+export function expectTag(el: DerElement, tag: number, what: string): DerElement {
+  if (el.tag !== tag) throw new DerError("DER_UNEXPECTED", el.start, `${what}: expected tag ${tagName(tag)}, found ${tagName(el.tag)}`);
+  return el;
+}
+
 /** A reader over the children of `el`, which must have `tag` if given. */
 export function childrenOf(el: DerElement, tag?: number, what = "element"): DerReader {
-  if (tag !== undefined && el.tag !== tag) {
-    throw new DerError("DER_UNEXPECTED", el.start, `${what}: expected tag ${tagName(tag)}, found ${tagName(el.tag)}`);
-  }
-  return new DerReader(el);
+  return new DerReader(tag === undefined ? el : expectTag(el, tag, what));
 }
 
 function bad(el: DerElement, message: string): DerError {

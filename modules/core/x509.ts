@@ -6,7 +6,7 @@
  */
 import { toHex } from "./bytes";
 import {
-  bitStringOf, booleanOf, childrenOf, DerElement, DerError, DerReader, integerBytesOf, oidOf, readDer,
+  bitStringOf, booleanOf, childrenOf, DerElement, DerError, DerReader, expectTag, integerBytesOf, oidOf, readDer,
   smallIntegerOf, stringOf, Tag, timeOf, valueOf,
 } from "./der";
 import { sha256 } from "./sha256";
@@ -330,7 +330,7 @@ function readExtensions(el: DerElement, s: CertificateSummary): void {
         break;
       }
       case "2.5.29.15": { // keyUsage
-        const bits = bitStringOf(value).bytes;
+        const bits = bitStringOf(expectTag(value, Tag.BIT_STRING, "keyUsage")).bytes;
         s.keyUsage = KEY_USAGE_BITS.filter((_, i) => i >> 3 < bits.length && bits[i >> 3] & (0x80 >> (i & 7)));
         break;
       }
@@ -352,8 +352,7 @@ function readExtensions(el: DerElement, s: CertificateSummary): void {
         break;
       }
       case "2.5.29.14": // subjectKeyIdentifier
-        if (value.tag !== Tag.OCTET_STRING) throw new DerError("DER_UNEXPECTED", value.start, "subjectKeyIdentifier is not an OCTET STRING");
-        s.subjectKeyId = hex(valueOf(value));
+        s.subjectKeyId = hex(valueOf(expectTag(value, Tag.OCTET_STRING, "subjectKeyIdentifier")));
         break;
       case "2.5.29.35": { // authorityKeyIdentifier
         const keyId = childrenOf(value, Tag.SEQUENCE, "authorityKeyIdentifier").optional(0x80);
