@@ -19,6 +19,7 @@ import {
   XsLane,
   XsSuiteRun,
 } from "../tools/xs";
+import { openXsMeter } from "../bench/xs-meter";
 import { PortableSuite } from "./portable/suite";
 
 const portableDir = join(__dirname, "portable");
@@ -236,6 +237,20 @@ describe("the lane is metered", () => {
       expect(small.crankUnits).toBeGreaterThanOrEqual(small.units);
     } finally {
       await lane.kill();
+    }
+  });
+
+  test("bench/xs-meter measures a core function's units per input size", async () => {
+    const meter = await openXsMeter(join(__dirname, "..", "modules", "core", "bytes.ts"));
+    try {
+      const small = await meter.measure("toHex", [new Uint8Array(1024).fill(0xab)]);
+      const large = await meter.measure("toHex", [new Uint8Array(32 * 1024).fill(0xab)]);
+      expect(small.value).toBe("ab".repeat(1024));
+      expect((large.value as string).length).toBe(64 * 1024);
+      expect(small.units).toBeGreaterThan(1024);
+      expect(large.units).toBeGreaterThan(16 * small.units);
+    } finally {
+      await meter.close();
     }
   });
 });

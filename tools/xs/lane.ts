@@ -86,12 +86,12 @@ const PRELUDE = `(function (deviceGlobals, missingOnDevice) {
       staged = args;
     },
     call(name, entry) {
+      const args = staged || [];
+      staged = undefined;
       const exports = modules[name];
       if (!exports) throw new Error("xs lane: no bundle loaded as " + name);
       const fn = exports[entry];
       if (typeof fn !== "function") throw new TypeError("xs lane: " + name + " exports no function " + entry);
-      const args = staged || [];
-      staged = undefined;
       const limit = currentMeterLimit();
       const before = resetMeter(limit, 0);
       let value;
