@@ -397,7 +397,8 @@ export interface SecureSocketSupport {
  * switch (ssl_cert.js) knows RSA PKCS#1 with MD5/SHA-1/SHA-224/256/384/512, DSA-SHA1 and ECDSA
  * with SHA-224..512, nothing else (so no Ed25519/Ed448); key decoding (x509.js) knows RSA and the
  * EC curves secp256r1 and secp384r1. P-384 is therefore "unknown", not "supported", until it has
- * been tried on a device; so are MD5 and DSA, which nobody should rely on.
+ * been tried on a device; so are MD5 and DSA, which nobody should rely on. For a root registered
+ * as trust anchor only `key` matters: the stack never checks a root's own signature.
  */
 export function secureSocketSupport(s: CertificateSummary): SecureSocketSupport {
   const alg = s.signatureAlgorithm;
