@@ -3,7 +3,7 @@
  * into which bundles (see bundle.ts) are loaded and whose exported functions are called with
  * JSON arguments (plus Uint8Array arguments), returning JSON results and the meter units spent.
  */
-import { XsWorker, XsWorkerOptions } from "./worker";
+import { XsScriptError, XsWorker, XsWorkerOptions } from "./worker";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 /** A call argument: JSON data, or bytes (sent as base64 and arriving as a Uint8Array). */
@@ -184,7 +184,10 @@ export class XsLane {
   /** Evaluates a bundle from `bundleForXs` and registers its exports as `name`; returns the export names. */
   async load(name: string, bundleCode: string): Promise<string[]> {
     // Evaluated inside a function so that the bundle's top-level `var __xsExports` adds no global.
-    const reply = await this.worker.evaluate(`${HOOK}.define(${JSON.stringify(name)}, (function () {\n${bundleCode}\nreturn __xsExports;\n})());\n`);
+    const script = `${HOOK}.define(${JSON.stringify(name)}, (function () {\n${bundleCode}\nreturn __xsExports;\n})());\n`;
+    const reply = await this.worker.evaluate(script).catch((e: unknown) => {
+      throw e instanceof XsScriptError ? new XsScriptError(`loading ${name} in XS: ${e.message}`) : e;
+    });
     return decodeJson<string[]>(reply.bytes);
   }
 
