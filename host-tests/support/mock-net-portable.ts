@@ -26,6 +26,8 @@ export class MockSocket implements StreamSocket {
   tcp: MockSocket | null = null;
   /** SecureSocket keeps a decrypted record only during its callback: unread bytes are lost then. */
   private readonly dropUnread: boolean;
+  /** Called after each write (an automatic server listens here). */
+  onWrite: ((socket: MockSocket) => void) | null = null;
 
   constructor(
     readonly kind: "tcp" | "tls",
@@ -67,6 +69,7 @@ export class MockSocket implements StreamSocket {
     if (bytes.length > this.space) throw new Error("can't write all data");
     this.space -= bytes.length;
     this.writes.push(bytes);
+    if (this.onWrite) this.onWrite(this);
   }
 
   close(): void {
@@ -154,6 +157,9 @@ export class MockNetwork implements SocketFactory {
   /** Each `startTls` as "host" with the dictionary given. */
   readonly wraps: { host: string; secure: SecureDictionary }[] = [];
 
+  /** Called for each socket made (an automatic server listens here). */
+  onSocket: ((socket: MockSocket) => void) | null = null;
+
   constructor(public options: MockNetworkOptions = {}) {}
 
   connect(host: string, port: number): StreamSocket {
@@ -161,6 +167,7 @@ export class MockNetwork implements SocketFactory {
     if (this.options.connectThrows !== undefined) throw new Error(this.options.connectThrows);
     const s = new MockSocket("tcp", host, port);
     this.sockets.push(s);
+    if (this.onSocket) this.onSocket(s);
     return s;
   }
 
@@ -173,6 +180,7 @@ export class MockNetwork implements SocketFactory {
     // SecureSocket takes the TCP socket's callback over.
     under.callback = () => {};
     this.sockets.push(s);
+    if (this.onSocket) this.onSocket(s);
     return s;
   }
 
@@ -255,5 +263,64 @@ export class FakeClock implements TimerHost {
   /** Timers set and not yet fired or cleared. */
   get pending(): number {
     return this.timers.length;
+  }
+}
+
+/** What an automatic server does with one request. */
+export type Reply = string | { hangUp: true } | { fail: string } | { stall: true };
+
+export interface AutoServerOptions {
+  /** TCP connect time, ms. Default 10. */
+  connectMs?: number;
+  /** TLS handshake time, ms. Default 20. */
+  tlsMs?: number;
+  /** Time to the response, ms. Default 5. */
+  responseMs?: number;
+  /** The reply to the n-th request (0-based) of the whole run. */
+  respond: (request: string, n: number, socket: MockSocket) => Reply;
+  /** When true, a new TCP connection fails with -2 (a network that is down). */
+  offline?: () => boolean;
+}
+
+/**
+ * A server that plays along on its own, timed by the fake clock: it connects sockets, finishes
+ * handshakes, and answers each complete request with the scripted reply.
+ */
+export class AutoServer {
+  requests = 0;
+  /** Clock time of each new TCP connection. */
+  readonly connectTimes: number[] = [];
+  private readonly seen = new Map<MockSocket, number>();
+
+  constructor(net: MockNetwork, private readonly clock: FakeClock, private readonly options: AutoServerOptions) {
+    net.onSocket = (s) => this.adopt(s);
+  }
+
+  private adopt(s: MockSocket): void {
+    const o = this.options;
+    s.onWrite = (w) => this.onWrite(w);
+    if (s.kind === "tcp") {
+      this.connectTimes.push(this.clock.now());
+      const offline = o.offline ? o.offline() : false;
+      this.clock.set(() => (offline ? s.fail() : s.open()), o.connectMs ?? 10);
+      return;
+    }
+    this.clock.set(() => s.open(), o.tlsMs ?? 20);
+  }
+
+  private onWrite(s: MockSocket): void {
+    const text = s.written;
+    const done = this.seen.get(s) ?? 0;
+    const end = text.indexOf("\r\n\r\n", done);
+    if (end < 0) return;
+    this.seen.set(s, end + 4);
+    const n = this.requests++;
+    const reply = this.options.respond(text.slice(done, end + 4), n, s);
+    if (typeof reply === "object" && "stall" in reply) return;
+    this.clock.set(() => {
+      if (typeof reply === "string") s.receive(reply);
+      else if ("hangUp" in reply) s.hangUp();
+      else s.fail(reply.fail);
+    }, this.options.responseMs ?? 5);
   }
 }

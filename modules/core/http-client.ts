@@ -28,6 +28,7 @@ import { HttpParseError } from "./http-errors";
 import type { HeaderList } from "./http-headers";
 import { encodeRequest, HeaderInput, isSecretHeader, RequestError, RequestMethod, RequestSpec, RequestWriter } from "./http-request";
 import { FramingInfo, ResponseHead, ResponseParser } from "./http-response";
+import { formatTlsWarning } from "./log-format";
 import type { LogSink, SocketFactory, SocketMessage, StreamSocket, TimerHost } from "./io";
 import { buildSecureOptions, SecureOptions, TlsUserOptions, TlsWarning } from "./tls-options";
 import { HttpUrl, parseUrl, resolveUrl, UrlError } from "./url";
@@ -73,8 +74,10 @@ export interface HttpClientOptions {
   userAgent?: string;
   /** Limit for a response head. Default 8 KiB. */
   maxHeaderBytes?: number;
-  /** Where TLS warnings go (verification off, legacy version): once, or per connection. */
+  /** Where TLS warnings (verification off, legacy version: once, or per connection) and callback errors go. */
   log?: LogSink;
+  /** Receives each TLS warning instead of `log` (the fetch loop uses it to format its lines). */
+  onWarning?: (warning: TlsWarning, host: string) => void;
   /** The year the firmware was built: a clock before it is diagnosed as unset. */
   buildYear?: number;
 }
@@ -206,6 +209,8 @@ export class HttpClient {
   /** @internal */ readonly maxIdle: number;
   /** @internal */ readonly maxIdleMs: number;
   private warnedOnce = false;
+  /** Receives TLS warnings; defaults to a text line on `log`. */
+  onWarning: ((warning: TlsWarning, host: string) => void) | undefined;
 
   /** Throws ConfigError for bad options: a wrong setting is refused before any socket opens. */
   constructor(options: HttpClientOptions) {
@@ -224,6 +229,7 @@ export class HttpClient {
     this.maxRedirects = Math.floor(positiveNumber("maxRedirects", options.maxRedirects, 5, true));
     this.maxIdle = options.keepAlive === false ? 0 : Math.floor(positiveNumber("maxIdleConnections", options.maxIdleConnections, 2, true));
     this.maxIdleMs = positiveNumber("maxIdleMs", options.maxIdleMs, 30000);
+    this.onWarning = options.onWarning;
   }
 
   /**
@@ -281,10 +287,11 @@ export class HttpClient {
   /** @internal TLS warnings for a new connection: the once-only ones the first time. */
   warn(host: string): void {
     const log = this.options.log;
-    if (!log) return;
+    const sink = this.onWarning ?? (log ? (w: TlsWarning, h: string) => log(formatTlsWarning("text", w, h)) : undefined);
     const once = !this.warnedOnce;
     this.warnedOnce = true;
-    for (const w of this.tls.warnings) if (w.everyConnection || once) log(formatWarning(w, host));
+    if (!sink) return;
+    for (const w of this.tls.warnings) if (w.everyConnection || once) sink(w, host);
   }
 
   /** @internal */
@@ -299,11 +306,6 @@ export class HttpClient {
     if (this.options.buildYear !== undefined) ctx.buildYear = this.options.buildYear;
     return ctx;
   }
-}
-
-/** `warning CODE host=... message` */
-export function formatWarning(w: TlsWarning, host: string): string {
-  return `warning ${w.code} host=${host} ${w.message}`;
 }
 
 /** A diagnosis for input the engine refused before sending anything. */
