@@ -204,6 +204,26 @@ export const responseCases: ResponseCase[] = [
     ],
   },
   {
+    name: "obs-text (bytes 0x80-0xFF) in a value is kept as latin1",
+    input: lines("HTTP/1.1 200 OK", "X-Name: caf\u00e9 \u00ff", "Content-Length: 0", "", ""),
+    expected: [
+      "head 1.1 200 OK framing=length length=0 keepAlive=true",
+      "  X-Name: caf\u00e9 \u00ff",
+      "  Content-Length: 0",
+      "complete keepAlive=true",
+    ],
+  },
+  {
+    name: "a bare CR before CR LF in a second response's head is refused",
+    input: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nB: 2\r\r\n\r\n",
+    expected: [
+      "head 1.1 200 OK framing=length length=0 keepAlive=true",
+      "  Content-Length: 0",
+      "complete keepAlive=true",
+      "error BAD_HEADER_LINE @55",
+    ],
+  },
+  {
     name: "missing reason phrase and empty reason are accepted",
     input: lines("HTTP/1.1 200", "Content-Length: 0", "", "HTTP/1.1 404 ", "Content-Length: 0", "", ""),
     expected: [
@@ -342,7 +362,7 @@ export const responseCases: ResponseCase[] = [
     input: lines("HTTP/1.1 200 OK", "X-A: " + "b".repeat(33), "Content-Length: 0", "", ""),
     options: { maxHeaderBytes: 77 },
     expected: [
-      "error HEADERS_TOO_LARGE @76",
+      "error HEADERS_TOO_LARGE @17",
     ],
   },
   {

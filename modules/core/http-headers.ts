@@ -4,14 +4,25 @@
  */
 export class HeaderList {
   private readonly names: string[] = [];
-  private readonly lowerNames: string[] = [];
   private readonly values: string[] = [];
+  /** Lower-case names, made on the first lookup: the parser's own lookups do not need them. */
+  private lower: string[] | null = null;
 
   /** Appends a field; nothing is merged, so repeated fields stay separate. */
   add(name: string, value: string): void {
     this.names.push(name);
-    this.lowerNames.push(name.toLowerCase());
     this.values.push(value);
+    if (this.lower) this.lower.push(name.toLowerCase());
+  }
+
+  private get lowerNames(): string[] {
+    if (!this.lower) this.lower = this.names.map((n) => n.toLowerCase());
+    return this.lower;
+  }
+
+  /** The value of the field at `index` in arrival order. */
+  valueAt(index: number): string {
+    return this.values[index];
   }
 
   get size(): number {
@@ -55,13 +66,18 @@ export class HeaderList {
 
   /** Comma-separated tokens of a field, lower-cased and trimmed, across repeated fields. */
   tokens(name: string): string[] {
-    const out: string[] = [];
-    for (const v of this.getAll(name)) {
-      for (const part of v.split(",")) {
-        const t = part.trim().toLowerCase();
-        if (t) out.push(t);
-      }
-    }
-    return out;
+    return listTokens(this.getAll(name));
   }
+}
+
+/** Comma-separated list elements of field values, lower-cased and trimmed, empty ones dropped. */
+export function listTokens(values: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    for (const part of v.split(",")) {
+      const t = part.trim().toLowerCase();
+      if (t) out.push(t);
+    }
+  }
+  return out;
 }

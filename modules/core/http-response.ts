@@ -8,9 +8,9 @@
  * - Any malformed input throws `HttpParseError` (stable code, byte offset). After an error the
  *   parser is dead and throws the same error again; it never loops without consuming input.
  */
-import { latin1 } from "./bytes";
+import { ascii, latin1 } from "./bytes";
 import { HttpParseError, HttpParseErrorCode } from "./http-errors";
-import { HeaderList } from "./http-headers";
+import { HeaderList, listTokens } from "./http-headers";
 
 export interface ResponseHead {
   /** "1.0" or "1.1"; a higher 1.x minor version is treated as 1.1 (RFC 9110 section 2.5). */
@@ -72,12 +72,29 @@ const enum State {
   Failed,
 }
 
+
 const LF = 10;
 const CR = 13;
+const LF_BYTE = LF;
+/** How bytes held from an earlier input end: at a line start, after a lone CR there, or mid-line. */
+const TAIL_LINE_START = 0;
+const TAIL_CR = 1;
+const TAIL_TEXT = 2;
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Controls other than HTAB are not field content (RFC 9110 section 5.5); bare CR and NUL included. */
 const BAD_FIELD_CHAR = /[\x00-\x08\x0a-\x1f\x7f]/;
+/**
+ * Bytes a section may hold without a closer look: printable ASCII, HTAB, LF (CR is checked apart:
+ * it must precede LF). A section of only these needs no per-field control-character check.
+ */
+const PLAIN = (() => {
+  const t = new Uint8Array(256);
+  for (let b = 0x20; b < 0x7f; b++) t[b] = 1;
+  t[9] = 1;
+  t[LF_BYTE] = 1;
+  return t;
+})();
 const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?: ([^\x00-\x08\x0a-\x1f\x7f]*))?$/;
 const CONTENT_LENGTH = /^[0-9]+$/;
 const HEX = /^[0-9A-Fa-f]+/;
@@ -98,8 +115,12 @@ export class ResponseParser {
   private partialLength = 0;
   /** Stream offset of the current line's first byte. */
   private lineStart = 0;
-  /** Bytes of the current head or trailer section so far. */
-  private sectionBytes = 0;
+  /** Stream offset of the current field section (after the status line, or of the trailers). */
+  private sectionStart = 0;
+  /** Bytes of the current head (status line, leading empty lines, fields) or trailer section. */
+  private headBytes = 0;
+  /** How held section bytes end (see `sectionEnd`). */
+  private scanTail = TAIL_LINE_START;
 
   private head: ResponseHead | null = null;
   private keepAlive = false;
@@ -208,18 +229,42 @@ export class ResponseParser {
     let pos = 0;
     while (pos < end) {
       switch (this.state) {
-        case State.StatusLine:
-        case State.Headers:
-        case State.Trailers: {
+        case State.StatusLine: {
           if (!this.started) {
             this.started = true;
-            this.sectionBytes = 0;
+            this.headBytes = 0;
           }
-          const next = this.readLine(input, pos, this.maxHeaderBytes - this.sectionBytes, "HEADERS_TOO_LARGE");
+          const next = this.readLine(input, pos, this.maxHeaderBytes - this.headBytes, "HEADERS_TOO_LARGE");
           if (next < 0) return;
-          this.sectionBytes += next - pos + (this.lineConsumedFromPartial);
+          this.headBytes += this.lineBytes;
           pos = next;
-          this.onHeadLine(this.line);
+          // Robustness (RFC 9112 section 2.2): empty lines before a status line are skipped; some
+          // servers send a stray CRLF after a body.
+          if (this.line !== "") this.onStatusLine(this.line);
+          break;
+        }
+        case State.Headers:
+        case State.Trailers: {
+          const held = this.partialLength;
+          if (held === 0) this.sectionStart = this.base + pos;
+          const budget = this.maxHeaderBytes - this.headBytes;
+          const stop = this.sectionEnd(input, pos, budget);
+          if (stop < 0) {
+            // The section goes on past this input: keep it, within the limit.
+            if (held + end - pos > budget) this.sectionTooLarge();
+            this.hold(input, pos, end);
+            return;
+          }
+          if (held === 0) {
+            this.readSection(input, pos, stop);
+          } else {
+            this.hold(input, pos, stop);
+            const bytes = this.partial as Uint8Array;
+            this.partialLength = 0;
+            if (bytes.length > 1024) this.partial = null;
+            this.readSection(bytes, 0, held + stop - pos);
+          }
+          pos = stop;
           break;
         }
         case State.BodyLength: {
@@ -270,27 +315,89 @@ export class ResponseParser {
     }
   }
 
+  /**
+   * Where the current field section ends in `input` (the index after the LF of its empty line),
+   * or -1 when it does not end within the input and `budget`. Bytes held from earlier input
+   * count; `scanTail` says how they ended.
+   */
+  private sectionEnd(input: Uint8Array, pos: number, budget: number): number {
+    const held = this.partialLength;
+    const limit = pos + (budget - held);
+    let tail = held > 0 ? this.scanTail : TAIL_LINE_START;
+    let at = pos;
+    for (;;) {
+      const lf = input.indexOf(LF, at);
+      if (lf < 0 || lf >= limit) {
+        const rest = input.length - at;
+        if (rest > 0) this.scanTail = tail === TAIL_LINE_START && rest === 1 && input[at] === CR ? TAIL_CR : TAIL_TEXT;
+        else this.scanTail = tail;
+        return -1;
+      }
+      if (tail === TAIL_LINE_START ? lf === at || (lf === at + 1 && input[at] === CR) : tail === TAIL_CR && lf === at) return lf + 1;
+      tail = TAIL_LINE_START;
+      at = lf + 1;
+    }
+  }
+
+  private sectionTooLarge(): never {
+    const what = this.state === State.Trailers ? "trailer section" : "response head";
+    this.fail("HEADERS_TOO_LARGE", this.sectionStart, `the ${what} is over ${this.maxHeaderBytes} bytes`);
+  }
+
+  /** Processes the complete section `bytes[from, to)` (it starts at stream offset `sectionStart`). */
+  private readSection(bytes: Uint8Array, from: number, to: number): void {
+    // One pass over the bytes spares a check of every field value, and lets plain ASCII be
+    // decoded natively where the engine can.
+    let clean = true;
+    for (let k = from; k < to; k++) {
+      const b = bytes[k];
+      if (PLAIN[b] === 0 && !(b === CR && bytes[k + 1] === LF)) {
+        clean = false;
+        break;
+      }
+    }
+    this.sectionClean = clean;
+    const text = clean ? ascii(bytes, from, to) : latin1(bytes, from, to);
+    const origin = this.sectionStart;
+    let i = 0;
+    while (i < text.length) {
+      const lf = text.indexOf("\n", i);
+      this.lineStart = origin + i;
+      const end = lf > i && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
+      const line = text.slice(i, end);
+      i = lf + 1;
+      this.onHeadLine(line);
+    }
+    this.sectionClean = false;
+  }
+
+  /** Indices in the current head's HeaderList of the fields that decide framing. */
+  private framingFields: { connection: number[]; contentLength: number[]; transferEncoding: number[] } = { connection: [], contentLength: [], transferEncoding: [] };
+
+  /** True while the lines handed to onHeadLine are known to hold no control character. */
+  private sectionClean = false;
+
   /** The last complete line read, without its line end. */
   private line = "";
-  /** Bytes of the last complete line that had been held in `partial` from earlier input. */
-  private lineConsumedFromPartial = 0;
 
   /**
    * Reads one line ending in LF (a preceding CR is dropped; a bare LF is accepted as RFC 9112
-   * section 2.2 allows). Returns the index after the LF, or -1 when the input ran out first, in
-   * which case the piece is kept, never more than `budget` bytes.
+   * section 2.2 allows): a status line or a chunk-size line. Returns the index after the LF, or -1
+   * when the input ran out first, in which case the piece is kept, never more than `budget` bytes.
    */
   private readLine(input: Uint8Array, pos: number, budget: number, tooLong: HttpParseErrorCode): number {
     if (this.partialLength === 0) this.lineStart = this.base + pos;
     const lf = input.indexOf(LF, pos);
     const held = this.partialLength;
+    const length = held + (lf < 0 ? input.length - pos : lf - pos + 1);
+    if (length > budget) {
+      if (tooLong === "HEADERS_TOO_LARGE") this.fail(tooLong, this.lineStart, `the status line is over ${budget} bytes`);
+      this.fail(tooLong, this.lineStart, `chunk-size line over ${budget} bytes`);
+    }
     if (lf < 0) {
-      const n = input.length - pos;
-      if (held + n > budget) this.tooLong(tooLong, budget);
       this.hold(input, pos, input.length);
       return -1;
     }
-    if (held + lf - pos + 1 > budget) this.tooLong(tooLong, budget);
     let line: string;
     if (held === 0) {
       line = latin1(input, pos, lf);
@@ -298,20 +405,15 @@ export class ResponseParser {
       this.hold(input, pos, lf);
       line = latin1(this.partial as Uint8Array, 0, this.partialLength);
       this.partialLength = 0;
-      if (this.partial && this.partial.length > 256) this.partial = null;
     }
     const last = line.length - 1;
     this.line = last >= 0 && line.charCodeAt(last) === CR ? line.slice(0, last) : line;
-    this.lineConsumedFromPartial = held;
+    this.lineBytes = length;
     return lf + 1;
   }
 
-  private tooLong(code: HttpParseErrorCode, budget: number): never {
-    if (code === "HEADERS_TOO_LARGE") {
-      this.fail(code, this.lineStart, `the ${this.state === State.Trailers ? "trailer" : "header"} section is over ${this.maxHeaderBytes} bytes`);
-    }
-    this.fail(code, this.lineStart, `chunk-size line over ${budget} bytes`);
-  }
+  /** Bytes (with the line end and any held part) of the last complete line read. */
+  private lineBytes = 0;
 
   private hold(input: Uint8Array, from: number, to: number): void {
     const n = to - from;
@@ -328,13 +430,6 @@ export class ResponseParser {
   }
 
   private onHeadLine(line: string): void {
-    if (this.state === State.StatusLine) {
-      // Robustness (RFC 9112 section 2.2): empty lines before a status line are skipped; some
-      // servers send a stray CRLF after a body.
-      if (line === "") return;
-      this.onStatusLine(line);
-      return;
-    }
     if (line === "") {
       if (this.state === State.Trailers) this.endTrailers();
       else this.endHead();
@@ -346,7 +441,7 @@ export class ResponseParser {
       // Obsolete line folding: a client replaces each obs-fold with SP (RFC 9112 section 5.2).
       // Whitespace before the first field is refused (RFC 9112 section 2.2).
       const extra = line.replace(/^[ \t]+|[ \t]+$/g, "");
-      if (BAD_FIELD_CHAR.test(extra)) this.fail("BAD_HEADER_LINE", this.lineStart, "control character in a folded field value");
+      if (!this.sectionClean && BAD_FIELD_CHAR.test(extra)) this.fail("BAD_HEADER_LINE", this.lineStart, "control character in a folded field value");
       if (!fields.appendToLast(extra)) this.fail("BAD_HEADER_LINE", this.lineStart, "whitespace before the first header field");
       return;
     }
@@ -361,8 +456,17 @@ export class ResponseParser {
     while (a < b && (line.charCodeAt(a) === 32 || line.charCodeAt(a) === 9)) a++;
     while (b > a && (line.charCodeAt(b - 1) === 32 || line.charCodeAt(b - 1) === 9)) b--;
     const value = line.slice(a, b);
-    if (BAD_FIELD_CHAR.test(value)) this.fail("BAD_HEADER_LINE", this.lineStart, `control character in the value of ${name}`);
+    if (!this.sectionClean && BAD_FIELD_CHAR.test(value)) this.fail("BAD_HEADER_LINE", this.lineStart, `control character in the value of ${name}`);
     fields.add(name, value);
+    // The fields that frame the message are noted as they arrive, so framing needs no lookups.
+    const n = name.length;
+    if (this.state === State.Headers && (n === 10 || n === 14 || n === 17)) {
+      const lower = name.toLowerCase();
+      const at = fields.size - 1;
+      if (lower === "connection") this.framingFields.connection.push(at);
+      else if (lower === "content-length") this.framingFields.contentLength.push(at);
+      else if (lower === "transfer-encoding") this.framingFields.transferEncoding.push(at);
+    }
   }
 
   private onStatusLine(line: string): void {
@@ -372,6 +476,7 @@ export class ResponseParser {
     const status = Number(m[3]);
     if (status < 100 || status > 599) this.fail("BAD_STATUS_LINE", this.lineStart, `status code ${m[3]} is outside 100-599`);
     this.head = { version: m[2] === "0" ? "1.0" : "1.1", status, reason: m[4] ?? "", headers: new HeaderList() };
+    this.framingFields = { connection: [], contentLength: [], transferEncoding: [] };
     this.state = State.Headers;
   }
 
@@ -412,7 +517,8 @@ export class ResponseParser {
   /** RFC 9112 section 6.3, in its order. */
   private decideFraming(head: ResponseHead, method: string): FramingInfo {
     const { headers, status } = head;
-    const connection = headers.tokens("connection");
+    const valuesAt = (indices: number[]) => indices.map((i) => headers.valueAt(i));
+    const connection = listTokens(valuesAt(this.framingFields.connection));
     let keepAlive = head.version === "1.1" ? connection.indexOf("close") < 0 : connection.indexOf("keep-alive") >= 0;
     const info = (kind: BodyFraming, length: number, codings: string[] = []): FramingInfo => ({ kind, length, keepAlive, codings });
 
@@ -420,14 +526,16 @@ export class ResponseParser {
     if (method === "HEAD" || status === 204 || status === 304) return info("none", -1);
 
     // 3. Transfer-Encoding overrides Content-Length.
-    if (headers.has("transfer-encoding")) {
-      const codings = headers.tokens("transfer-encoding").map((t) => t.split(";")[0].trim());
+    const transferEncoding = this.framingFields.transferEncoding;
+    const lengths = valuesAt(this.framingFields.contentLength);
+    if (transferEncoding.length > 0) {
+      const codings = listTokens(valuesAt(transferEncoding)).map((t) => t.split(";")[0].trim());
       if (codings.length === 0) this.fail("BAD_TRANSFER_ENCODING", this.lineStart, "empty Transfer-Encoding");
       const chunkedAt = codings.indexOf("chunked");
       const others = codings.filter((c) => c !== "chunked");
       // Both fields present: a sign of response splitting; process Transfer-Encoding, never reuse the connection.
       // HTTP/1.0 has no Transfer-Encoding (RFC 9112 section 6.1): the framing is suspect, so close after it too.
-      if (headers.has("content-length") || head.version === "1.0") keepAlive = false;
+      if (lengths.length > 0 || head.version === "1.0") keepAlive = false;
       if (chunkedAt >= 0 && codings.lastIndexOf("chunked") !== chunkedAt) {
         this.fail("BAD_TRANSFER_ENCODING", this.lineStart, `"chunked" is applied more than once: "${codings.join(", ")}"`);
       }
@@ -438,7 +546,6 @@ export class ResponseParser {
     }
 
     // 5. Content-Length: a list of identical values is one value; differing values are an error.
-    const lengths = headers.getAll("content-length");
     if (lengths.length > 0) {
       let length = -1;
       for (const field of lengths) {
@@ -471,7 +578,7 @@ export class ResponseParser {
     const size = digits === "" ? 0 : parseInt(digits, 16);
     if (size === 0) {
       this.trailers = new HeaderList();
-      this.sectionBytes = 0;
+      this.headBytes = 0;
       this.state = State.Trailers;
       return;
     }
