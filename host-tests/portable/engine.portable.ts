@@ -678,6 +678,19 @@ export const suite: PortableSuite = {
       },
     },
     {
+      name: "a write that throws fails the fetch; SecureSocket calling back after the close is harmless",
+      run: errorCase((r) => {
+        r.get({ url: "https://example.com/", headers: { "X-Pad": "p".repeat(200) } });
+        r.sock.open();
+        const tls = r.sock;
+        tls.space = 100;
+        tls.open();
+        tls.writeThrows = "can't write all data";
+        tls.writable(100);
+      }),
+      expected: { result: { ok: false, status: 0, bytes: 0, conn: "new", code: "REQUEST_WRITE_OVERFLOW", phase: "request" }, results: 1, timers: 0, idle: 0, released: true },
+    },
+    {
       name: "cancel: no result, socket closed, no timer left",
       run: () => {
         const r = rig();

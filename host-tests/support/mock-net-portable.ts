@@ -10,7 +10,7 @@
  * - `FakeClock` is the `TimerHost`: time moves only when the test calls `advance`.
  */
 import { latin1, latin1Bytes } from "../../modules/core/bytes";
-import type { SecureDictionary, SocketFactory, SocketMessage, StreamSocket, TimerHost } from "../../modules/core/io";
+import { closedCallback, SecureDictionary, SocketFactory, SocketMessage, StreamSocket, TimerHost } from "../../modules/core/io";
 
 export class MockSocket implements StreamSocket {
   callback: ((message: SocketMessage, value?: number) => void) | null = null;
@@ -28,6 +28,8 @@ export class MockSocket implements StreamSocket {
   private readonly dropUnread: boolean;
   /** Called after each write (an automatic server listens here). */
   onWrite: ((socket: MockSocket) => void) | null = null;
+  /** When set, `write(data)` throws this text (a TCP buffer that cannot take the record). */
+  writeThrows: string | null = null;
 
   constructor(
     readonly kind: "tcp" | "tls",
@@ -36,6 +38,8 @@ export class MockSocket implements StreamSocket {
     readonly secure: SecureDictionary | null = null,
   ) {
     this.dropUnread = kind === "tls";
+    // SecureSocket reports one record's worth of write space.
+    if (kind === "tls") this.space = 1024;
   }
 
   // --- the StreamSocket side, used by the engine ---
@@ -65,6 +69,7 @@ export class MockSocket implements StreamSocket {
   write(data?: ArrayBuffer | Uint8Array): number | void {
     if (data === undefined) return this.closed ? 0 : this.space;
     if (this.closed) throw new Error("write on a closed socket");
+    if (this.writeThrows !== null) throw new Error(this.writeThrows);
     const bytes = data instanceof Uint8Array ? data.slice() : new Uint8Array(data.slice(0));
     if (bytes.length > this.space) throw new Error("can't write all data");
     this.space -= bytes.length;
@@ -74,9 +79,12 @@ export class MockSocket implements StreamSocket {
 
   close(): void {
     this.closed = true;
-    this.callback = null;
     this.inbox = [];
-    if (this.tcp) this.tcp.close();
+    if (this.tcp) {
+      // SecureSocket drops the TCP socket; the callback it had put there holds nothing of the app.
+      this.tcp.callback = null;
+      this.tcp.close();
+    }
   }
 
   // --- the script side, used by tests ---
@@ -103,10 +111,14 @@ export class MockSocket implements StreamSocket {
     return this;
   }
 
-  /** Message 3 with `n` bytes of write space. */
+  /**
+   * Message 3 with `n` bytes of write space. Like SecureSocket, a TLS socket closed during this
+   * notification calls its callback once more afterwards (`this.callback(this.closing)`).
+   */
   writable(n: number): this {
     this.space = n;
     this.emit(3, n);
+    if (this.kind === "tls" && this.closed && this.callback) this.callback(-1);
     return this;
   }
 
@@ -130,9 +142,9 @@ export class MockSocket implements StreamSocket {
     return out;
   }
 
-  /** True when the engine left nothing behind: closed and without a callback. */
+  /** True when the engine left nothing behind: closed, its callback cleared (null or `closedCallback`). */
   get released(): boolean {
-    return this.closed && this.callback === null;
+    return this.closed && (this.callback === null || this.callback === closedCallback);
   }
 
   private emit(message: SocketMessage, value?: number): void {

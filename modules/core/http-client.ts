@@ -19,7 +19,8 @@
  * - Redirects (301, 302, 303, 307, 308) are followed up to a limit, with loop detection; https to
  *   http is refused unless allowed; secret headers are not sent to another origin.
  * - Every fetch ends in exactly one `FetchResult`, never a throw; failures carry the diagnosis.
- *   A finished fetch leaves no timer set and no socket callback behind.
+ *   A finished fetch leaves no timer set and no socket callback of its own behind (a closed
+ *   socket keeps `closedCallback`, see io.ts).
  */
 import { utf8 } from "./bytes";
 import { ConfigError } from "./config-error";
@@ -29,7 +30,7 @@ import type { HeaderList } from "./http-headers";
 import { encodeRequest, HeaderInput, isSecretHeader, RequestError, RequestMethod, RequestSpec, RequestWriter } from "./http-request";
 import { FramingInfo, ResponseHead, ResponseParser } from "./http-response";
 import { formatTlsWarning } from "./log-format";
-import type { LogSink, SocketFactory, SocketMessage, StreamSocket, TimerHost } from "./io";
+import { closedCallback, LogSink, SocketFactory, SocketMessage, StreamSocket, TimerHost } from "./io";
 import { buildSecureOptions, SecureOptions, TlsUserOptions, TlsWarning } from "./tls-options";
 import { HttpUrl, parseUrl, resolveUrl, UrlError } from "./url";
 
@@ -182,7 +183,7 @@ class Connection {
     this.owner = null;
     const i = this.pool.indexOf(this);
     if (i >= 0) this.pool.splice(i, 1);
-    this.sock.callback = null;
+    this.sock.callback = closedCallback;
     try {
       this.sock.close();
     } catch {
@@ -516,7 +517,10 @@ class Exchange {
         try {
           conn.sock.write(piece);
         } catch (e) {
-          return this.fail({ kind: "tls-error", text: e instanceof Error ? e.message : String(e), phase: "tls-record" });
+          const text = e instanceof Error ? e.message : String(e);
+          // The diagnosis knows the stack's write texts (phase "request"); an unknown one is still a request failure.
+          if ((this.url as HttpUrl).scheme === "https") return this.fail({ kind: "tls-error", text }, undefined, "request");
+          return this.fail({ kind: "socket-error", phase: "request" }, text);
         }
       }
     }
@@ -712,7 +716,11 @@ class Exchange {
     }
   }
 
-  private fail(failure: Failure, detail?: string): void {
+  /**
+   * Ends the fetch with the diagnosis of `failure` (or retries it, see below). `detail` is appended
+   * to the diagnosis's detail; `phase` replaces a phase the diagnosis could only guess.
+   */
+  private fail(failure: Failure, detail?: string, phase?: Phase): void {
     if (this.state === "done") return;
     // A reused connection that fails before any response byte was closed by the server while it
     // sat idle: send the request once more on a new connection. Never after a response byte.
@@ -724,6 +732,7 @@ class Exchange {
     }
     const d = diagnose(failure, this.client.context((this.url as HttpUrl).host));
     if (detail !== undefined && detail !== "") d.detail = `${d.detail}: ${detail}`;
+    if (phase !== undefined && d.phase === "tls-handshake") d.phase = phase;
     this.failWith(d);
   }
 

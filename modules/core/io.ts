@@ -24,6 +24,11 @@ export type SocketMessage = -2 | -1 | 1 | 2 | 3;
  * - `read(ArrayBuffer)` returns all bytes available, `read(ArrayBuffer, n)` at most `n`;
  *   `read()` returns how many are available.
  * - `write(bytes)` queues bytes (never more than `write()` reported); `write()` returns the space.
+ *   SecureSocket's `write()` always reports 1024 (one record's worth) and throws "can't write all
+ *   data" above it; after the handshake it sends message 3 only when the TCP socket reports more
+ *   than 128 bytes of space, with 128 taken off for the record overhead.
+ * - SecureSocket hands decrypted bytes out only during its message 2 (at most 1024 per message):
+ *   bytes not read in that callback are lost, so read until `read()` returns 0 every time.
  */
 export interface StreamSocket {
   callback: ((message: SocketMessage, value?: number) => void) | null;
@@ -35,6 +40,14 @@ export interface StreamSocket {
   /** The text of the last exception inside the TLS layer, when the edge could capture it. */
   readonly lastError?: string;
 }
+
+/**
+ * The callback a socket keeps once the engine has closed it: it does nothing and holds nothing of
+ * the engine. Not `null`, because SecureSocket still calls its callback once after `close()` when
+ * the close happened inside its writable or connected notification (`this.callback(this.closing)`),
+ * and calling `null` there would throw out of a native socket callback on the device.
+ */
+export function closedCallback(): void {}
 
 /** How the engine opens connections: the edges construct the real sockets. */
 export interface SocketFactory {
