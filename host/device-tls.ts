@@ -1,0 +1,352 @@
+/**
+ * The device profile: Node's TLS client configured to behave like Moddable's SecureSocket
+ * (SDK 8.2.3, modules/crypt/ssl), and the table that turns Node/OpenSSL errors into the error
+ * texts SecureSocket throws.
+ *
+ * What the profile copies from the SDK sources:
+ * - Versions: the ClientHello offers `protocolVersion` (default 0x303) and that is also the lowest
+ *   version accepted, so the client speaks exactly one version. No TLS 1.3.
+ * - Cipher suites in the SDK's order (RSA key exchange first): the four AES-CBC RSA suites always,
+ *   three DHE-RSA suites with manifest `config.tls.DHE_RSA`, three ECDHE suites with
+ *   `config.tls.ECDHE_RSA` (both default true).
+ * - Curves: secp256r1 only (supported_groups). Signature algorithms: ECDSA+SHA256, RSA+SHA256.
+ * - Session cache: one entry for the whole device, keyed by host name, resumed by session ID
+ *   (the stack sends no session-ticket extension).
+ * - Trust: the connection's `secure.certificate` plus the CAs registered for every connection
+ *   (`CertificateManager.register`) plus the firmware's CA resources; never the host's root store.
+ *   The host name is matched against subjectAltName only (dNSName with a leading "*." wildcard,
+ *   or an IPv4 iPAddress), never the common name.
+ * - Device-only failures that OpenSSL would not produce (see `deviceChainError`).
+ *
+ * What Node cannot copy (HOST_TLS_LIMITS): `tls_max_fragment_length` is not sent; SNI is not sent
+ * for an IP address (the device sends it); the device accepts some chains OpenSSL refuses.
+ */
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { constants as cryptoConstants, createPrivateKey, X509Certificate } from "node:crypto";
+import { asBytes } from "../modules/core/bytes";
+import { encodePem } from "../modules/core/pem";
+import { parseCertificate } from "../modules/core/x509";
+
+/** Manifest switches of `config.tls` that select cipher suites at build time. */
+export interface DeviceTlsSwitches {
+  /** ECDHE-RSA-AES128-SHA256, ECDHE-RSA-AES128-GCM-SHA256, ECDHE-ECDSA-AES128-GCM-SHA256 (default true). */
+  ECDHE_RSA?: boolean;
+  /** DHE-RSA-AES128-SHA256, DHE-RSA-AES256-SHA256, DHE-RSA-AES128-GCM-SHA256 (default true). */
+  DHE_RSA?: boolean;
+}
+
+/** One suite of modules/crypt/ssl/ssl_ciphersuites.js with its OpenSSL name. */
+export interface DeviceCipherSuite {
+  /** IANA code point. */
+  code: number;
+  iana: string;
+  openssl: string;
+  /** Which manifest switch adds it; "always" for the RSA key-exchange suites. */
+  switch: "always" | "DHE_RSA" | "ECDHE_RSA";
+}
+
+/** SecureSocket's suites in the order its ClientHello lists them. */
+export const DEVICE_CIPHER_SUITES: readonly DeviceCipherSuite[] = [
+  { code: 0x002f, iana: "TLS_RSA_WITH_AES_128_CBC_SHA", openssl: "AES128-SHA", switch: "always" },
+  { code: 0x0035, iana: "TLS_RSA_WITH_AES_256_CBC_SHA", openssl: "AES256-SHA", switch: "always" },
+  { code: 0x003c, iana: "TLS_RSA_WITH_AES_128_CBC_SHA256", openssl: "AES128-SHA256", switch: "always" },
+  { code: 0x003d, iana: "TLS_RSA_WITH_AES_256_CBC_SHA256", openssl: "AES256-SHA256", switch: "always" },
+  { code: 0x0067, iana: "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256", openssl: "DHE-RSA-AES128-SHA256", switch: "DHE_RSA" },
+  { code: 0x006b, iana: "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256", openssl: "DHE-RSA-AES256-SHA256", switch: "DHE_RSA" },
+  { code: 0x009e, iana: "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", openssl: "DHE-RSA-AES128-GCM-SHA256", switch: "DHE_RSA" },
+  { code: 0xc027, iana: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", openssl: "ECDHE-RSA-AES128-SHA256", switch: "ECDHE_RSA" },
+  { code: 0xc02f, iana: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", openssl: "ECDHE-RSA-AES128-GCM-SHA256", switch: "ECDHE_RSA" },
+  { code: 0xc02b, iana: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", openssl: "ECDHE-ECDSA-AES128-GCM-SHA256", switch: "ECDHE_RSA" },
+];
+
+/** The supported_groups the device sends (OpenSSL name of secp256r1). */
+export const DEVICE_CURVES = "prime256v1";
+/** The signature_algorithms the device sends: {SHA256, ECDSA}, {SHA256, RSA PKCS#1}. */
+export const DEVICE_SIGALGS = "ECDSA+SHA256:RSA+SHA256";
+
+/** `protocolVersion` values and Node's names for them. */
+export const TLS_VERSION_NAMES: Readonly<Record<number, tls.SecureVersion>> = {
+  0x301: "TLSv1",
+  0x302: "TLSv1.1",
+  0x303: "TLSv1.2",
+};
+/** ssl/constants: the version offered when `protocolVersion` is not given. */
+export const DEVICE_DEFAULT_VERSION = 0x303;
+
+/** What the host edge cannot reproduce, for logs and docs. */
+export const HOST_TLS_LIMITS = {
+  maxFragmentLength:
+    "Node's TLS client cannot send the max_fragment_length extension: tls_max_fragment_length is accepted and ignored on the host, so servers send full-size (16 KB) records",
+  sniForIp:
+    "Node sends no SNI when the host is an IP address; the device sends the address as SNI",
+  permissiveDevice:
+    "with a chain of two or more certificates the device accepts an expired or wrongly signed leaf as long as the last certificate chains to a trusted CA; the host edge keeps OpenSSL's stricter verdict",
+} as const;
+
+/** The cipher list (OpenSSL names, device order) for the given manifest switches. */
+export function deviceCipherSuites(switches: DeviceTlsSwitches = {}): string[] {
+  const ecdhe = switches.ECDHE_RSA ?? true;
+  const dhe = switches.DHE_RSA ?? true;
+  return DEVICE_CIPHER_SUITES
+    .filter((s) => s.switch === "always" || (s.switch === "ECDHE_RSA" ? ecdhe : dhe))
+    .map((s) => s.openssl);
+}
+
+/** A class of error whose `String()` is "TLS: message", like the SDK's TLSError. */
+export class TlsStackError extends Error {
+  constructor(message: string) {
+    super(message);
+  }
+}
+TlsStackError.prototype.name = "TLS";
+
+/** Certificate bytes as the device takes them (DER) or as files usually hold them (PEM text). */
+export type CertInput = ArrayBuffer | ArrayBufferView | string;
+
+/** PEM text for Node from DER bytes or PEM text. */
+export function toPem(cert: CertInput, label = "CERTIFICATE"): string {
+  if (typeof cert === "string") return cert;
+  return encodePem(label, asBytes(cert));
+}
+
+/** The SecureSocket `secure` keys the host edge reads. */
+export interface SecureKeys {
+  protocolVersion?: number;
+  certificate?: CertInput;
+  verify?: boolean;
+  trace?: boolean;
+  cache?: boolean;
+  tls_max_fragment_length?: number;
+  applicationLayerProtocolNegotiation?: unknown;
+  clientKey?: ArrayBuffer | ArrayBufferView;
+  clientCertificates?: (ArrayBuffer | ArrayBufferView)[];
+  serverName?: string;
+}
+
+/** The checks SecureSocket's constructor makes (it throws before any byte is sent). */
+export function checkSecureDictionary(secure: SecureKeys, now = Date.now()): void {
+  const v = secure.protocolVersion;
+  if (v !== undefined && v !== 0 && TLS_VERSION_NAMES[v] === undefined) {
+    throw new TlsStackError("protocolVersion: not supported");
+  }
+  if (secure.certificate !== undefined && secure.verify !== false) {
+    // CertificateManager.register checks the dates of `secure.certificate` at construction.
+    const cert = new X509Certificate(toPem(secure.certificate));
+    if (!(Date.parse(cert.validFrom) < now && now < Date.parse(cert.validTo))) throw new Error("date validation failed");
+  }
+}
+
+/** ALPN names as the SDK accepts them: a string or an array of strings/buffers. */
+function alpnNames(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = Array.isArray(value) ? value : [value];
+  return items.map((item) => (typeof item === "string" ? item : Buffer.from(asBytes(item as ArrayBufferView)).toString("latin1")));
+}
+
+/**
+ * The device's host-name match (ssl_cert.js): subjectAltName dNSName (case-insensitive, a
+ * leading "*" matches one label) or IPv4 iPAddress; the common name is never used.
+ */
+export function deviceNameMatches(subjectAltName: string | undefined, host: string): boolean {
+  const name = host.toLowerCase();
+  for (const entry of (subjectAltName ?? "").split(/,\s*/)) {
+    const colon = entry.indexOf(":");
+    if (colon < 0) continue;
+    const kind = entry.slice(0, colon);
+    const value = entry.slice(colon + 1).toLowerCase();
+    if (kind === "DNS") {
+      if (value.charCodeAt(0) === 42) {
+        if (value.indexOf("*", 1) > 0) continue;
+        const dot = name.indexOf(".");
+        if (dot >= 0 && value.slice(1) === name.slice(dot)) return true;
+      } else if (value === name) return true;
+    } else if (kind === "IP Address" && net.isIPv4(value) && value === name) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** What `nodeTlsOptions` needs besides the `secure` dictionary. */
+export interface TlsOptionContext {
+  host: string;
+  secure: SecureKeys;
+  /** Device profile (default) or plain Node TLS defaults. */
+  deviceProfile: boolean;
+  switches: DeviceTlsSwitches;
+  /** Registered and built-in CAs, trusted on every connection. */
+  trusted: CertInput[];
+  /** A session to resume. */
+  session?: Buffer;
+}
+
+/** The `tls.connect` options for one connection (without `socket`). */
+export function nodeTlsOptions(ctx: TlsOptionContext): tls.ConnectionOptions {
+  const { secure, host } = ctx;
+  const name = secure.serverName ?? host;
+  const verify = secure.verify ?? true;
+  const cas = [secure.certificate, ...ctx.trusted].filter((c): c is CertInput => c !== undefined).map((c) => toPem(c));
+  const options: tls.ConnectionOptions = {
+    rejectUnauthorized: verify,
+    ALPNProtocols: alpnNames(secure.applicationLayerProtocolNegotiation),
+    session: ctx.session,
+  };
+  if (!net.isIP(name)) options.servername = name;
+  if (cas.length || ctx.deviceProfile) options.ca = cas; // an empty list trusts nothing, as on the device
+  if (secure.clientKey && secure.clientCertificates?.length) {
+    options.key = createPrivateKey({ key: Buffer.from(asBytes(secure.clientKey)), format: "der", type: "pkcs8" })
+      .export({ format: "pem", type: "pkcs8" });
+    options.cert = secure.clientCertificates.map((c) => toPem(c)).join("");
+  }
+  if (!verify) {
+    options.checkServerIdentity = () => undefined;
+  } else if (ctx.deviceProfile) {
+    options.checkServerIdentity = (_host, cert) =>
+      deviceNameMatches(cert.subjectaltname, name) ? undefined
+        : Object.assign(new Error(`subjectAltName match failed for ${name}`), { code: "ERR_TLS_CERT_ALTNAME_INVALID" });
+  } else if (name !== host) {
+    options.checkServerIdentity = (_host, cert) => tls.checkServerIdentity(name, cert);
+  }
+  if (!ctx.deviceProfile) return options;
+
+  const version = TLS_VERSION_NAMES[secure.protocolVersion || DEVICE_DEFAULT_VERSION];
+  options.maxVersion = version;
+  options.minVersion = secure.protocolVersion ? version : "TLSv1";
+  // OpenSSL 3 refuses TLS 1.0/1.1 and the SHA-1 suites above security level 0.
+  const seclevel = options.minVersion === "TLSv1.2" ? "" : ":@SECLEVEL=0";
+  options.ciphers = deviceCipherSuites(ctx.switches).join(":") + seclevel;
+  options.ecdhCurve = DEVICE_CURVES;
+  options.sigalgs = DEVICE_SIGALGS;
+  // The stack resumes by session ID and sends no session_ticket extension.
+  options.secureOptions = cryptoConstants.SSL_OP_NO_TICKET;
+  return options;
+}
+
+/** Signature algorithms ssl_cert.js can verify (RSA PKCS#1 v1.5, DSA-SHA1, ECDSA with SHA-2). */
+const DEVICE_SIGNATURE_OIDS = new Set([
+  "1.2.840.113549.1.1.4", "1.2.840.113549.1.1.5", "1.2.840.113549.1.1.11", "1.2.840.113549.1.1.12",
+  "1.2.840.113549.1.1.13", "1.2.840.113549.1.1.14", "1.2.840.10040.4.3", "1.3.14.3.2.27",
+  "1.2.840.10045.4.3.1", "1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3", "1.2.840.10045.4.3.4",
+]);
+
+/**
+ * The device's verdict on the chain as sent, where it fails and OpenSSL would not (verify on,
+ * full handshake only: a resumed session sends no Certificate message and is not checked):
+ * - one certificate only: the host-name match runs only while walking a chain of two or more,
+ *   so a leaf-only chain is always `TLS: certificate: auth err`;
+ * - a certificate signed with an algorithm ssl_cert.js does not know (RSA-PSS, Ed25519, ...):
+ *   `Error: Cert: unsupported algorithm: <OID with commas>`. (The device checks the certificates
+ *   in date as it walks the chain; here every certificate sent is checked, in order.)
+ * Returns the error text, or undefined when the device would go on.
+ */
+export function deviceChainError(chain: Uint8Array[]): string | undefined {
+  for (const der of chain) {
+    let oid: string;
+    try {
+      oid = parseCertificate(der).signatureAlgorithm.oid;
+    } catch {
+      continue; // OpenSSL reports undecodable certificates itself
+    }
+    if (!DEVICE_SIGNATURE_OIDS.has(oid)) return `Error: Cert: unsupported algorithm: ${oid.split(".").join(",")}`;
+  }
+  if (chain.length === 1) return "TLS: certificate: auth err";
+  return undefined;
+}
+
+/** Text of a received alert as the SDK's alert parser throws it. */
+export function alertText(level: number, description: number): string {
+  return `TLS: alert: ${level}, ${description}`;
+}
+
+/**
+ * OpenSSL's names of received alerts (the reason strings Node turns into ERR_SSL_* codes) and the
+ * AlertDescription numbers. OpenSSL reports only fatal received alerts this way; alerts sent in
+ * the clear are read off the wire instead (tls-records.ts), with their real level.
+ */
+const OPENSSL_ALERTS: Readonly<Record<string, number>> = {
+  UNEXPECTED_MESSAGE: 10, BAD_RECORD_MAC: 20, DECRYPTION_FAILED: 21, RECORD_OVERFLOW: 22,
+  DECOMPRESSION_FAILURE: 30, HANDSHAKE_FAILURE: 40, NO_CERTIFICATE: 41, BAD_CERTIFICATE: 42,
+  UNSUPPORTED_CERTIFICATE: 43, CERTIFICATE_REVOKED: 44, CERTIFICATE_EXPIRED: 45, CERTIFICATE_UNKNOWN: 46,
+  ILLEGAL_PARAMETER: 47, UNKNOWN_CA: 48, ACCESS_DENIED: 49, DECODE_ERROR: 50, DECRYPT_ERROR: 51,
+  EXPORT_RESTRICTION: 60, PROTOCOL_VERSION: 70, INSUFFICIENT_SECURITY: 71, INTERNAL_ERROR: 80,
+  INAPPROPRIATE_FALLBACK: 86, USER_CANCELLED: 90, NO_RENEGOTIATION: 100, MISSING_EXTENSION: 109,
+  UNSUPPORTED_EXTENSION: 110, CERTIFICATE_UNOBTAINABLE: 111, UNRECOGNIZED_NAME: 112,
+  BAD_CERTIFICATE_STATUS_RESPONSE: 113, BAD_CERTIFICATE_HASH_VALUE: 114, UNKNOWN_PSK_IDENTITY: 115,
+  CERTIFICATE_REQUIRED: 116, NO_APPLICATION_PROTOCOL: 120,
+};
+
+/** Node's codes for a chain or host name OpenSSL (or checkServerIdentity) refused. */
+const CERTIFICATE_CODES = new Set([
+  "UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID",
+  "CERT_SIGNATURE_FAILURE", "CERT_UNTRUSTED", "CERT_REJECTED", "INVALID_CA", "PATH_LENGTH_EXCEEDED",
+  "INVALID_PURPOSE", "UNABLE_TO_DECRYPT_CERT_SIGNATURE", "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
+  "ERR_TLS_CERT_ALTNAME_INVALID", "HOSTNAME_MISMATCH", "ERROR_IN_CERT_NOT_BEFORE_FIELD",
+  "ERROR_IN_CERT_NOT_AFTER_FIELD",
+]);
+
+/** One row of the mapping from a Node/OpenSSL error to SecureSocket's text. */
+export interface TlsErrorMapping {
+  /** Node's `err.code` values (or a pattern) this row handles. */
+  codes: string;
+  /** The SecureSocket text, or what the device does instead. */
+  device: string;
+  /** Why this is what the device does (SDK source). */
+  why: string;
+}
+
+/**
+ * The mapping, documented. `deviceErrorText` implements exactly these rows, in this order; codes
+ * not listed leave `lastError` unset (the device would have thrown some text; which one is not
+ * known), and the socket still reports -2.
+ */
+export const TLS_ERROR_MAPPINGS: readonly TlsErrorMapping[] = [
+  {
+    codes: "ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_<NAME>, ERR_SSL_TLSV1_<NAME> for alerts 110-114",
+    device: "TLS: alert: 2, <number of NAME>",
+    why: "ssl_alert.js throws TLSError(`alert: ${level}, ${description}`) for every received alert but close_notify; OpenSSL reports only fatal ones",
+  },
+  {
+    codes: [...CERTIFICATE_CODES].join(", "),
+    device: "TLS: certificate: auth err",
+    why: "ssl_handshake.js throws it whenever CertificateManager.verify returns false: untrusted chain, host-name mismatch, dates (ssl_cert.js only traces the reason)",
+  },
+  {
+    codes: "ERR_SSL_WRONG_CURVE",
+    device: "TLS: unsupported curve",
+    why: "ServerKeyExchange with a named curve other than secp256r1 (ssl_handshake.js)",
+  },
+  {
+    codes: "ERR_SSL_WRONG_CIPHER_RETURNED",
+    device: "TLS: handshake: unsuppoorted cipher",
+    why: "ServerHello names a suite the device did not offer (the SDK's spelling)",
+  },
+  {
+    codes: "ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC, ERR_SSL_BAD_RECORD_MAC",
+    device: "TLS: recordProtocol: auth failed",
+    why: "a record's MAC or GCM tag does not verify (ssl_record.js)",
+  },
+  {
+    codes: "ERR_SSL_UNSUPPORTED_PROTOCOL",
+    device: "no error: message 1, then -1 when the server hangs up",
+    why: "a ServerHello below protocolVersion makes the device send fatal alert 70 itself; handshake() then returns true, so SecureSocket reports the connection as established",
+  },
+];
+
+/** SecureSocket's error text for a Node TLS error, per TLS_ERROR_MAPPINGS; undefined when unknown. */
+export function deviceErrorText(err: { code?: string }): string | undefined {
+  const code = err.code ?? "";
+  const alert = /^ERR_SSL_(?:SSLV3_ALERT|TLSV1_ALERT|TLSV13_ALERT|TLSV1)_([A-Z_]+)$/.exec(code);
+  if (alert && OPENSSL_ALERTS[alert[1]] !== undefined) return alertText(2, OPENSSL_ALERTS[alert[1]]);
+  if (CERTIFICATE_CODES.has(code)) return "TLS: certificate: auth err";
+  if (code === "ERR_SSL_WRONG_CURVE") return "TLS: unsupported curve";
+  if (code === "ERR_SSL_WRONG_CIPHER_RETURNED") return "TLS: handshake: unsuppoorted cipher";
+  if (code === "ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC" || code === "ERR_SSL_BAD_RECORD_MAC") return "TLS: recordProtocol: auth failed";
+  return undefined;
+}
+
+/** The ServerHello chose a version below the one offered: see TLS_ERROR_MAPPINGS. */
+export function isVersionRefusedByClient(err: { code?: string }): boolean {
+  return err.code === "ERR_SSL_UNSUPPORTED_PROTOCOL";
+}

@@ -1,0 +1,118 @@
+/**
+ * Reads the TLS record layer of the bytes a server sends, before they reach Node's TLS stack.
+ *
+ * Node's TLS client hides what the device's stack sees and reacts to, so the host edge looks at
+ * the raw stream itself:
+ * - the length of every record (servers that send 16 KB records exhaust an ESP32's heap);
+ * - alerts sent in the clear during the handshake, with their level: SecureSocket aborts on any
+ *   alert but close_notify, warning level included, where OpenSSL ignores warnings;
+ * - the certificate chain exactly as the server sent it (Node only shows the chain it built),
+ *   because the device fails a chain of one certificate however good the CA is.
+ *
+ * Only TLS 1.2 and older are read: after the server's ChangeCipherSpec everything is encrypted and
+ * only record lengths are counted. Pure logic, no I/O.
+ */
+import { concatBytes } from "../modules/core/bytes";
+
+/** Record content types (RFC 5246 6.2.1). */
+export const RECORD_TYPE = {
+  changeCipherSpec: 20,
+  alert: 21,
+  handshake: 22,
+  applicationData: 23,
+} as const;
+
+const HANDSHAKE_CERTIFICATE = 11;
+
+/** What the reader reports as it goes. */
+export interface RecordEvents {
+  /** A plaintext alert (before the server's ChangeCipherSpec). */
+  alert?(level: number, description: number): void;
+  /** The server's Certificate message: the DER certificates in the order sent. */
+  certificates?(chain: Uint8Array[]): void;
+}
+
+/** Counts and plaintext facts about one direction of a TLS connection. */
+export class RecordReader {
+  /** Largest record payload seen (the 5-byte header excluded), in bytes. */
+  maxRecordLength = 0;
+  /** Records seen. */
+  records = 0;
+  /** Records per content type. */
+  readonly byType = new Map<number, number>();
+  /** The record layer could not be parsed (not TLS, or a payload over 2^14 + 2048). */
+  malformed = false;
+  /** The sender has switched to encrypted records. */
+  encrypted = false;
+
+  private pending = new Uint8Array(0);
+  private handshake = new Uint8Array(0);
+
+  constructor(private readonly events: RecordEvents = {}) {}
+
+  /** Feeds bytes in the order received. */
+  push(chunk: Uint8Array): void {
+    if (this.malformed) return;
+    const buf = this.pending.length ? concatBytes([this.pending, chunk]) : chunk;
+    let at = 0;
+    while (buf.length - at >= 5) {
+      const type = buf[at];
+      const length = (buf[at + 3] << 8) | buf[at + 4];
+      // RFC 5246 6.2.3: a ciphertext fragment is at most 2^14 + 2048 bytes.
+      if (type < 20 || type > 24 || buf[at + 1] !== 3 || length > 16384 + 2048) {
+        this.malformed = true;
+        return;
+      }
+      if (buf.length - at < 5 + length) break;
+      this.record(type, buf.subarray(at + 5, at + 5 + length));
+      at += 5 + length;
+    }
+    this.pending = buf.slice(at);
+  }
+
+  private record(type: number, payload: Uint8Array): void {
+    this.records++;
+    this.byType.set(type, (this.byType.get(type) ?? 0) + 1);
+    if (payload.length > this.maxRecordLength) this.maxRecordLength = payload.length;
+    if (this.encrypted) return;
+    if (type === RECORD_TYPE.changeCipherSpec) {
+      this.encrypted = true;
+    } else if (type === RECORD_TYPE.alert && payload.length === 2) {
+      this.events.alert?.(payload[0], payload[1]);
+    } else if (type === RECORD_TYPE.handshake) {
+      this.handshakeBytes(payload);
+    }
+  }
+
+  /** Handshake messages may span records and records may hold several messages. */
+  private handshakeBytes(payload: Uint8Array): void {
+    const buf = concatBytes([this.handshake, payload]);
+    let at = 0;
+    while (buf.length - at >= 4) {
+      const length = (buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3];
+      if (buf.length - at < 4 + length) break;
+      if (buf[at] === HANDSHAKE_CERTIFICATE) {
+        const chain = parseCertificateList(buf.subarray(at + 4, at + 4 + length));
+        if (chain) this.events.certificates?.(chain);
+      }
+      at += 4 + length;
+    }
+    this.handshake = buf.slice(at);
+  }
+}
+
+/** The body of a TLS 1.2 Certificate message: a 3-byte total, then 3-byte length + DER each. */
+export function parseCertificateList(body: Uint8Array): Uint8Array[] | undefined {
+  if (body.length < 3) return undefined;
+  const total = (body[0] << 16) | (body[1] << 8) | body[2];
+  if (total + 3 > body.length) return undefined;
+  const out: Uint8Array[] = [];
+  let at = 3;
+  while (at + 3 <= 3 + total) {
+    const n = (body[at] << 16) | (body[at + 1] << 8) | body[at + 2];
+    if (at + 3 + n > 3 + total) return undefined;
+    out.push(body.slice(at + 3, at + 3 + n));
+    at += 3 + n;
+  }
+  return out;
+}
