@@ -152,6 +152,32 @@ export const suite: PortableSuite = {
       expected: { result: { ok: true, status: 200, bytes: 11, conn: "new" }, preview: "hello world", clean: { timers: 0, idle: 1, released: true } },
     },
     {
+      name: "the same responses split anywhere (whole, byte by byte, 3-byte pieces) give the same results",
+      run: () => {
+        const wire = `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\nX-T: 1\r\n\r\n${OK("second")}`;
+        const out: Json[] = [];
+        for (const size of [wire.length, 1, 3]) {
+          const r = rig();
+          r.get({ url: "https://example.com/", previewBytes: 10 });
+          const s = connect(r);
+          const sizes: number[] = [];
+          for (let i = 0; i < wire.length; i += size) sizes.push(size);
+          // The second request goes out once the first response is complete: deliver in two parts.
+          const cut = wire.indexOf("HTTP/1.1 200 OK", 10);
+          s.receive(wire.slice(0, cut), sizes);
+          r.get({ url: "https://example.com/", previewBytes: 10 });
+          s.receive(wire.slice(cut), sizes);
+          out.push(r.results.map((x) => [summary(x), x.preview ?? ""]) as Json);
+        }
+        const same = JSON.stringify(out[0]) === JSON.stringify(out[1]) && JSON.stringify(out[1]) === JSON.stringify(out[2]);
+        return same ? out[0] : out;
+      },
+      expected: [
+        [{ ok: true, status: 200, bytes: 4, conn: "new" }, "abcd"],
+        [{ ok: true, status: 200, bytes: 6, conn: "reused" }, "second"],
+      ],
+    },
+    {
       name: "a close-delimited body ends at the disconnect and the connection is not kept",
       run: () => {
         const r = rig();
@@ -454,8 +480,9 @@ export const suite: PortableSuite = {
         a.sock.fail();
         const b = rig({}, { connectThrows: "dns lookup failed" });
         b.get("https://nowhere.example/");
+        const during = b.results.length;
         b.clock.advance(0);
-        return [summary(a.results[0]), summary(b.results[0]), b.results[0].error?.detail ?? "", clean(a), clean(b)];
+        return [summary(a.results[0]), summary(b.results[0]), b.results[0].error?.detail ?? "", clean(a), clean(b), during];
       },
       expected: [
         { ok: false, status: 0, bytes: 0, conn: "new", code: "CONNECT_FAILED", phase: "connect" },
@@ -463,6 +490,7 @@ export const suite: PortableSuite = {
         "could not resolve nowhere.example: dns lookup failed",
         { timers: 0, idle: 0, released: true },
         { timers: 0, idle: 0, released: true },
+        0,
       ],
     },
     {
@@ -691,16 +719,30 @@ export const suite: PortableSuite = {
       expected: { result: { ok: false, status: 0, bytes: 0, conn: "new", code: "REQUEST_WRITE_OVERFLOW", phase: "request" }, results: 1, timers: 0, idle: 0, released: true },
     },
     {
-      name: "cancel: no result, socket closed, no timer left",
+      name: "cancel: no result, socket closed, no timer left (also for a result waiting to be delivered)",
       run: () => {
         const r = rig();
         const h = r.get("https://example.com/");
         r.sock.open();
         h.cancel();
         r.clock.advance(60000);
+        const bad = r.get("https://user:pw@example.com/");
+        bad.cancel();
+        r.clock.advance(0);
         return { results: r.results.length, clean: clean(r) };
       },
       expected: { results: 0, clean: { timers: 0, idle: 0, released: true } },
+    },
+    {
+      name: "session cache off reaches the TLS wrap (trust tests need it: a resumed session skips verification)",
+      run: () => {
+        const r = rig({ tls: { cache: false, tls: "1.2", serverName: "api.example.com" } });
+        r.get("https://10.0.0.2/");
+        r.sock.open();
+        const w = r.net.wraps[0];
+        return { host: w.host, cache: w.secure.cache, serverName: w.secure.serverName ?? null };
+      },
+      expected: { host: "10.0.0.2", cache: false, serverName: "api.example.com" },
     },
     {
       name: "TLS warnings: verification off is logged on every new connection; a legacy version once",

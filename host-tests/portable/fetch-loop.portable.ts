@@ -81,23 +81,24 @@ export const suite: PortableSuite = {
     {
       name: "backoff: 1, 2, 4 s... capped at 5 s, then the interval again after a success",
       run: () => {
-        const r = loopRig((_req, n) => (n < 5 ? "HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n" : OK("ok")), { backoff: { baseMs: 1000, maxMs: 5000 }, intervalMs: 60000 });
-        const starts: number[] = [];
-        const t0 = r.clock.now();
+        const t0 = new FakeClock().now();
+        const requestsAt: number[] = [];
+        let clock: FakeClock | null = null;
+        const r = loopRig((_req, n) => {
+          requestsAt.push((clock as FakeClock).now() - t0);
+          return n < 5 ? "HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n" : OK("ok");
+        }, { backoff: { baseMs: 1000, maxMs: 5000 }, intervalMs: 60000 });
+        clock = r.clock;
         r.loop.start();
-        let last = 0;
-        for (let i = 0; i < 200; i++) {
-          r.clock.advance(100);
-          if (r.loop.fetches !== last) {
-            last = r.loop.fetches;
-            starts.push(r.clock.now() - t0);
-          }
-        }
+        r.clock.advance(80000);
         r.loop.stop();
         const retryIns = r.logs.filter((l) => l.indexOf("fetch #") === 0).map((l) => (/retry_in=(\d+)/.exec(l) || ["", "-"])[1]);
-        return { retryIns, fetches: r.loop.fetches, streak: r.loop.stats()[0].failureStreak };
+        return { requestsAt, retryIns, fetches: r.loop.fetches, streak: r.loop.stats()[0].failureStreak };
       },
-      expected: { retryIns: ["1000", "2000", "4000", "5000", "5000", "-"], fetches: 6, streak: 0 },
+      // Each request goes out when the previous one's response (5 ms) plus its delay has passed;
+      // the first one also waits for connect (10 ms) and handshake (20 ms); after the success the
+      // next is due an interval later, on a new connection (the idle one passed maxIdleMs).
+      expected: { requestsAt: [30, 1035, 3040, 7045, 12050, 17055, 77090], retryIns: ["1000", "2000", "4000", "5000", "5000", "-", "-"], fetches: 7, streak: 0 },
     },
     {
       name: "backoff jitter comes from the injected random source and stays under the cap",
@@ -172,6 +173,17 @@ export const suite: PortableSuite = {
       },
       // The second request meets a stale connection and succeeds on a new one: a retry, not a failure.
       expected: ["summary https://example.com/ fetches=3 ok=3 failed=0 last_status=200 bytes=6 ms_min=5 ms_median=35 ms_max=40 conn_new=2 conn_reused=2 retries=1"],
+    },
+    {
+      name: "a summary line lists failures by code",
+      run: () => {
+        const r = loopRig((_q, n) => (n % 2 ? "HTTP/1.1 404 Nope\r\nContent-Length: 0\r\n\r\n" : OK("abc")), { summaryEvery: 4, intervalMs: 100, backoff: { baseMs: 100 } });
+        r.loop.start();
+        r.clock.advance(350);
+        r.loop.stop();
+        return r.logs.filter((l) => l.indexOf("summary") === 0);
+      },
+      expected: ["summary https://example.com/ fetches=4 ok=2 failed=2 last_status=404 bytes=6 ms_min=5 ms_median=20 ms_max=35 conn_new=1 conn_reused=3 errors=HTTP_STATUS_404:2"],
     },
     {
       name: "JSON lines format",

@@ -334,6 +334,9 @@ class Exchange {
   private writer: RequestWriter | null = null;
   private timer: unknown = null;
   private timerAt = 0;
+  /** True while `fetch()` is still on the stack: a result then waits for a timer. */
+  private starting = true;
+  private cancelled = false;
 
   private readonly startedAt: number;
   private phaseStart = 0;
@@ -373,17 +376,18 @@ class Exchange {
       this.encode(url); // check the headers now: bad input fails before any socket opens
       this.visited.push(url.href);
     } catch (e) {
-      // Delivered from a timer: `done` never runs inside fetch().
-      this.state = "done";
-      this.arm(0, () => this.deliver(this.result(inputDiagnosis(e))));
+      this.starting = false;
+      this.finishLater(this.result(inputDiagnosis(e)));
       return;
     }
     this.arm(this.client.timeouts.total, () => this.onTimer());
     this.hop(false);
+    this.starting = false;
   }
 
   cancel(): void {
-    if (this.state === "done") return;
+    if (this.cancelled) return;
+    this.cancelled = true;
     this.state = "done";
     this.clearTimer();
     this.dropConnection();
@@ -861,12 +865,20 @@ class Exchange {
   }
 
   private finish(result: FetchResult): void {
+    if (this.starting) return this.finishLater(result);
     this.state = "done";
     this.clearTimer();
     this.deliver(result);
   }
 
+  /** Delivers from a timer, so that `done` never runs inside fetch(). */
+  private finishLater(result: FetchResult): void {
+    this.state = "done";
+    this.arm(0, () => this.deliver(result));
+  }
+
   private deliver(result: FetchResult): void {
+    if (this.cancelled) return;
     try {
       this.done(result);
     } catch (e) {
