@@ -326,7 +326,6 @@ class Exchange {
   private retried = false;
   private conn: Connection | null = null;
   private reused = false;
-  private tcp: StreamSocket | null = null;
   /** A socket was opened or reused for the current hop. */
   private opened = false;
   /** Response bytes read on the current hop. */
@@ -425,7 +424,6 @@ class Exchange {
       if (/dns|resolve|lookup|host not found/i.test(text)) return this.fail({ kind: "dns", host: url.host, detail: text });
       return this.fail({ kind: "socket-error", phase: "connect" }, text);
     }
-    this.tcp = tcp;
     this.opened = true;
     const conn = new Connection(url.origin, tcp, this.client.pool, this.client.options.maxHeaderBytes);
     conn.owner = this;
@@ -443,7 +441,6 @@ class Exchange {
     this.capture = null;
     this.firstByteAt = -1;
     this.writer = null;
-    this.tcp = null;
     this.opened = false;
     this.hopBytes = 0;
     this.connectMs = undefined;
@@ -750,14 +747,7 @@ class Exchange {
     if (this.conn) {
       this.conn.close();
       this.conn = null;
-    } else if (this.tcp) {
-      try {
-        this.tcp.close();
-      } catch {
-        // already closed
-      }
     }
-    this.tcp = null;
   }
 
   // --- time ---
