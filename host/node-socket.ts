@@ -22,7 +22,8 @@
  * - `write()` is always 1024 and `write(bytes)` throws "can't write all data" beyond it; message 3
  *   comes when the TCP send buffer has emptied, with its space minus 128 bytes of TLS overhead.
  * - On -1 or -2 the socket closes itself. `lastError` holds the text SecureSocket would have
- *   thrown (device-tls.ts maps Node's errors to it).
+ *   thrown (device-tls.ts maps Node's errors to it). An exception thrown by the callback itself
+ *   is caught, as SecureSocket catches it: -2 follows, with `lastError` = String(exception).
  *
  * Every callback is delivered from its own macrotask (never from inside `read`, `write` or
  * `close`), one at a time; after `close()` nothing is delivered. `close()` may be called any
@@ -443,19 +444,23 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
   }
 
   protected override deliver(event: Event): void {
-    if (event.message !== 2) {
+    if (event.message < 0) {
       super.deliver(event);
-      if (event.message < 0) this.close();
+      this.close();
       return;
     }
-    this.inReadable = true;
+    this.inReadable = event.message === 2;
     try {
       super.deliver(event);
+    } catch (e) {
+      // SecureSocket calls the app inside its try/catch: an exception thrown by the callback
+      // ends the connection with -2, and the device edge records its text.
+      this.failWith(String(e), `exception in the callback of message ${event.message}: ${String(e)}`);
     } finally {
       this.inReadable = false;
       const left = this.chunk ? this.chunk.length - this.position : 0;
       this.chunk = null;
-      if (left > 0) {
+      if (left > 0 && event.message === 2 && !this.finished) {
         this.stats.droppedBytes += left;
         if (!this.warnedDrop) {
           this.warnedDrop = true;

@@ -183,7 +183,7 @@ export interface RouteResponse {
   truncateAfter?: number;
   /** Send this many body bytes, then reset the TCP connection (RST). */
   resetAfter?: number;
-  /** Add a header `X-Padding` making the head at least this many bytes. */
+  /** Add a header `X-Padding` making the head (with its final blank line) this many bytes. */
   oversizedHeaders?: number;
   /** Answer 302 (or `status`) with this Location. */
   redirect?: string;
@@ -397,6 +397,8 @@ export interface TlsServerConfig {
   ecdhCurve?: string;
   /** Prefer the server's cipher order (default: the client's, as many servers do). */
   honorCipherOrder?: boolean;
+  /** ALPN protocols the server accepts (none match: fatal alert 120). */
+  ALPNProtocols?: string[];
   /** DHE parameters (default "auto": OpenSSL's built-in groups, so DHE suites work). */
   dhparam?: "auto" | string;
   /** Resume sessions by ID (default true). */
@@ -422,6 +424,7 @@ export function startHttpsServer(config: TlsServerConfig, behaviour: ServerBehav
     ecdhCurve: config.ecdhCurve,
     honorCipherOrder: config.honorCipherOrder ?? false,
     dhparam: config.dhparam ?? "auto",
+    ALPNProtocols: config.ALPNProtocols,
   });
   server.on("connection", (raw: net.Socket) => track(t, raw));
   server.on("tlsClientError", (err) => t.tlsErrors.push(err.message));
