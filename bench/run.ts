@@ -1,8 +1,14 @@
 /** `npm run bench`: every benchmark, each printing ratios against a reference measured in the same run. */
 import { benchParser, printParserBench } from "./parser";
+import { benchXsParser, printXsParser } from "./xs-parser";
 
-function main(): void {
+async function main(): Promise<void> {
   printParserBench(benchParser());
+  console.log("");
+  printXsParser(await benchXsParser());
 }
 
-main();
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

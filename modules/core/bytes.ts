@@ -7,13 +7,18 @@
 /** Latin1 decode of `bytes[start, end)`: every byte becomes the char code of the same value. */
 export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
   let out = "";
-  // fromCharCode.apply on bounded pieces: fast on both engines, and no argument-count overflow.
-  for (let i = start; i < end; i += 4096) {
-    const stop = i + 4096 < end ? i + 4096 : end;
+  // fromCharCode.apply on pieces of LATIN1_PIECE bytes: each piece is pushed on the XS stack as
+  // call arguments, and a device's stack is a few hundred slots (4096 overflowed even the host
+  // lane's). Measured in XS on 4 KiB: 64-byte pieces cost 16% more meter units than 256-byte ones
+  // and a third less than one call per 8 bytes.
+  for (let i = start; i < end; i += LATIN1_PIECE) {
+    const stop = i + LATIN1_PIECE < end ? i + LATIN1_PIECE : end;
     out += String.fromCharCode.apply(null, bytes.subarray(i, stop) as unknown as number[]);
   }
   return out;
 }
+
+const LATIN1_PIECE = 64;
 
 interface NativeDecoder {
   decode(bytes: Uint8Array): string;
@@ -26,6 +31,9 @@ const nativeUtf8: NativeDecoder | null = (() => {
   const ctor = (globalThis as { TextDecoder?: new (label: string) => NativeDecoder }).TextDecoder;
   return typeof ctor === "function" ? new ctor("utf-8") : null;
 })();
+
+/** Whether `ascii` has the engine's native decoder (V8) or falls back to `latin1` (XS on a device). */
+export const hasNativeAsciiDecoder = nativeUtf8 !== null;
 
 /** Decode of `bytes[start, end)` that the caller knows to be ASCII (every byte below 0x80). */
 export function ascii(bytes: Uint8Array, start = 0, end = bytes.length): string {
