@@ -4,7 +4,7 @@
  * (versions, suites, curves, trust, the leaf-only failure, error texts).
  */
 import type { SecureDictionary } from "../modules/core/io";
-import { NodeSocketFactory, SECURE_SOCKET, ESP32_TCP } from "../host/node-socket";
+import { NodeSocketFactory, SECURE_SOCKET, ESP32_TCP, nodeTimers } from "../host/node-socket";
 import { deviceCipherSuites, deviceErrorText, deviceNameMatches, DEVICE_CIPHER_SUITES } from "../host/device-tls";
 import {
   makeTestPki, startEchoServer, startHttpServer, startHttpsServer, startOpensslServer,
@@ -476,6 +476,36 @@ describe("TLS device profile: sessions, records, reads, writes", () => {
     const t = await runSocket(factory(), server.port, { secure: secure(), timeoutMs: 300 });
     expect(t.messages.filter((m) => !m.startsWith("3:"))).toEqual(["1", "timeout"]);
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("TLS device profile: client certificates, cipher order, timers", () => {
+  test("mutual TLS: without a client certificate the server refuses; with clientCertificates + clientKey it works", async () => {
+    const server = await https({ clientCa: pki.root.certPem });
+    const without = await runSocket(factory(), server.port, { secure: secure() });
+    // TLS 1.2: OpenSSL answers a missing client certificate with handshake_failure, in the clear.
+    expect(without.lastError).toBe("TLS: alert: 2, 40");
+    const withCert = await runSocket(factory(), server.port, {
+      secure: secure({ clientCertificates: [pki.clientLeaf.der, pki.intermediate.der], clientKey: pki.clientKeyDer }),
+    });
+    expect(httpBody(withCert.data)).toBe("hello");
+  });
+
+  test("a server that prefers its own order picks its suite from the device's list", async () => {
+    const server = await https({ honorCipherOrder: true, ciphers: "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA" });
+    const t = await runSocket(factory(), server.port, { secure: secure() });
+    expect(t.stats.cipher).toBe("ECDHE-RSA-AES128-GCM-SHA256");
+  });
+
+  test("nodeTimers: one-shot timers, clear of a fired id is harmless", async () => {
+    let fired = 0;
+    const id = nodeTimers.set(() => fired++, 5);
+    const cancelled = nodeTimers.set(() => fired += 100, 5);
+    nodeTimers.clear(cancelled);
+    await sleep(30);
+    nodeTimers.clear(id);
+    expect(fired).toBe(1);
+    expect(Math.abs(nodeTimers.now() - Date.now())).toBeLessThan(5);
   });
 });
 

@@ -226,9 +226,9 @@ export class NodeTcpSocket extends Deliverer implements StreamSocket {
     this.space -= bytes.length;
     this.outstanding += bytes.length;
     this.stats.bytesWritten += bytes.length;
-    this.raw.write(Buffer.from(bytes), () => {
+    this.raw.write(Buffer.from(bytes), (err) => {
       this.outstanding -= bytes.length;
-      if (this.outstanding === 0) {
+      if (!err && this.outstanding === 0) {
         this.space = this.options.sendBuffer;
         this.post(3, this.space);
       }

@@ -19,7 +19,7 @@ import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tls from "node:tls";
-import { X509Certificate } from "node:crypto";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 
 export const LOOPBACK = "127.0.0.1";
 
@@ -54,6 +54,10 @@ export interface TestPki {
   ecP384Leaf: TestCert;
   /** A root CA that signed none of the above (an untrusted CA for the client). */
   otherRoot: TestCert;
+  /** A client certificate (extendedKeyUsage clientAuth) signed by the intermediate, RSA key. */
+  clientLeaf: TestCert;
+  /** `clientLeaf`'s private key in PKCS#8 DER, as SecureSocket's `clientKey` takes it. */
+  clientKeyDer: Uint8Array;
   /** Leaf then intermediate, PEM: what a correctly configured server sends. */
   fullChain(leaf: TestCert): string;
   /** Removes the directory. */
@@ -63,7 +67,9 @@ export interface TestPki {
 function run(cmd: string, args: string[], cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { cwd, timeout: 30_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${cmd} ${args.join(" ")}: ${stderr || err.message}`));
+      if ((err as NodeJS.ErrnoException | null)?.code === "ENOENT") {
+        reject(new Error(`the ${cmd} command is needed to make the test PKI: install it (Debian: apt-get install openssl)`));
+      } else if (err) reject(new Error(`${cmd} ${args.join(" ")}: ${stderr || err.message}`));
       else resolve(stdout);
     });
   });
@@ -81,10 +87,10 @@ const CA_EXT = [
   "subjectKeyIdentifier = hash",
   "authorityKeyIdentifier = keyid",
 ];
-const leafExt = (san: string) => [
+const leafExt = (san: string, usage = "serverAuth") => [
   "basicConstraints = CA:false",
   "keyUsage = critical, digitalSignature, keyEncipherment",
-  "extendedKeyUsage = serverAuth",
+  `extendedKeyUsage = ${usage}`,
   `subjectAltName = ${san}`,
   "subjectKeyIdentifier = hash",
   "authorityKeyIdentifier = keyid",
@@ -145,17 +151,19 @@ export async function makeTestPki(): Promise<TestPki> {
       sign(dir, { name: "intermediate", key: "intermediate.key", subject: "/O=Test/CN=Test Intermediate CA", issuer: root, ...valid, to: now + 180 * DAY, ext: CA_EXT }),
       sign(dir, { name: "other-root", key: "other.key", subject: "/O=Other/CN=Other Root CA", ...valid, ext: CA_EXT }),
     ]);
-    const leafOf = (name: string, key: string, san: string, from: number, to: number) =>
-      sign(dir, { name, key, subject: `/O=Test/CN=${name}`, issuer: intermediate, from, to, ext: leafExt(san) });
-    const [leaf, expiredLeaf, wrongHostLeaf, ecP256Leaf, ecP384Leaf] = await Promise.all([
+    const leafOf = (name: string, key: string, san: string, from: number, to: number, usage?: string) =>
+      sign(dir, { name, key, subject: `/O=Test/CN=${name}`, issuer: intermediate, from, to, ext: leafExt(san, usage) });
+    const [leaf, expiredLeaf, wrongHostLeaf, ecP256Leaf, ecP384Leaf, clientLeaf] = await Promise.all([
       leafOf("leaf", "leaf.key", LOOPBACK_SAN, valid.from, valid.to),
       leafOf("expired-leaf", "leaf.key", LOOPBACK_SAN, now - 30 * DAY, now - DAY),
       leafOf("wrong-host-leaf", "leaf.key", "DNS:wrong.example", valid.from, valid.to),
       leafOf("ec256-leaf", "ec256.key", LOOPBACK_SAN, valid.from, valid.to),
       leafOf("ec384-leaf", "ec384.key", LOOPBACK_SAN, valid.from, valid.to),
+      leafOf("client-leaf", "leaf.key", "DNS:device.example", valid.from, valid.to, "clientAuth"),
     ]);
+    const clientKeyDer = new Uint8Array(createPrivateKey(clientLeaf.keyPem).export({ format: "der", type: "pkcs8" }));
     return {
-      dir, root, intermediate, leaf, expiredLeaf, wrongHostLeaf, ecP256Leaf, ecP384Leaf, otherRoot,
+      dir, root, intermediate, leaf, expiredLeaf, wrongHostLeaf, ecP256Leaf, ecP384Leaf, otherRoot, clientLeaf, clientKeyDer,
       fullChain: (l) => l.certPem + intermediate.certPem,
       cleanup: () => rmSync(dir, { recursive: true, force: true }),
     };
@@ -397,6 +405,8 @@ export interface TlsServerConfig {
   ecdhCurve?: string;
   /** Prefer the server's cipher order (default: the client's, as many servers do). */
   honorCipherOrder?: boolean;
+  /** Require a client certificate issued under this CA (PEM). */
+  clientCa?: string;
   /** ALPN protocols the server accepts (none match: fatal alert 120). */
   ALPNProtocols?: string[];
   /** DHE parameters (default "auto": OpenSSL's built-in groups, so DHE suites work). */
@@ -425,6 +435,7 @@ export function startHttpsServer(config: TlsServerConfig, behaviour: ServerBehav
     honorCipherOrder: config.honorCipherOrder ?? false,
     dhparam: config.dhparam ?? "auto",
     ALPNProtocols: config.ALPNProtocols,
+    ...(config.clientCa ? { requestCert: true, rejectUnauthorized: true, ca: config.clientCa } : {}),
   });
   server.on("connection", (raw: net.Socket) => track(t, raw));
   server.on("tlsClientError", (err) => t.tlsErrors.push(err.message));
