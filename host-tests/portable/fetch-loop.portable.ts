@@ -250,6 +250,45 @@ export const suite: PortableSuite = {
       expected: ["TLS_VERIFY_OFF", "TLS_VERIFY_OFF"],
     },
     {
+      name: "neither a throwing log sink, a throwing onResult nor an engine that throws stops the loop",
+      run: () => {
+        let throwLog = true;
+        const r = loopRig(() => OK("1"), {
+          onResult: () => {
+            throw new Error("display broke");
+          },
+        });
+        const real = r.client.fetch.bind(r.client);
+        let calls = 0;
+        r.client.fetch = (req, done) => {
+          if (calls++ === 0) throw new Error("engine bug");
+          return real(req, done);
+        };
+        const lines: string[] = [];
+        (r.loop as unknown as { log: (l: string) => void }).log = (l) => {
+          if (throwLog) {
+            throwLog = false;
+            throw new Error("serial full");
+          }
+          lines.push(l);
+        };
+        r.loop.start();
+        r.clock.advance(1035);
+        r.loop.stop();
+        return { fetches: r.loop.fetches, lines: lines.filter((l) => l.indexOf("target") !== 0) };
+      },
+      expected: {
+        fetches: 1,
+        lines: [
+          "loop started targets=1",
+          "loop error in=fetch message=engine bug",
+          "fetch #1 https://example.com/ status=200 bytes=1 ms=35 connect=10 tls=20 ttfb=5 conn=new",
+          "loop error in=onResult message=display broke",
+          "loop stopped fetches=1",
+        ],
+      },
+    },
+    {
       name: "bad loop options are refused at construction with the option named",
       run: () => {
         const out: Json[] = [];

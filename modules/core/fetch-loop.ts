@@ -233,10 +233,17 @@ export class FetchLoop {
     if (!this.running || this.pausedFlag) return;
     target.lastRun = this.timers.now();
     const spec = target.spec;
-    this.inFlight = this.client.fetch(
-      { url: spec.url, method: spec.method, headers: spec.headers, previewBytes: this.previewBytes, maxBodyBytes: spec.maxBodyBytes },
-      (result) => this.finished(target, result),
-    );
+    try {
+      this.inFlight = this.client.fetch(
+        { url: spec.url, method: spec.method, headers: spec.headers, previewBytes: this.previewBytes, maxBodyBytes: spec.maxBodyBytes },
+        (result) => this.finished(target, result),
+      );
+    } catch (e) {
+      // The engine turns every failure into a result; should it ever throw, the loop goes on.
+      this.emit(formatEvent(this.format, "error", { in: "fetch", message: e instanceof Error ? e.message : String(e) }));
+      target.due = this.timers.now() + this.backoffDelay(target.stats.failureStreak + 1);
+      this.schedule();
+    }
   }
 
   private finished(target: Target, result: FetchResult): void {
