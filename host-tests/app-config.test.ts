@@ -46,7 +46,7 @@ test("every documented key is accepted on its own with a typical command-line va
   const typical: Record<string, string> = {
     ssid: "net", password: "password1", targets: "https://example.com/", interval: "30s", tlsVersion: "1.2",
     verify: "true", maxFragmentLength: "4096", connectTimeout: "5s", handshakeTimeout: "10s", firstByteTimeout: "5s",
-    idleTimeout: "5s", totalTimeout: "30s", logFormat: "json", preview: "32", sntp: "pool.ntp.org",
+    idleTimeout: "5s", totalTimeout: "30s", logFormat: "json", preview: "32", sntp: "pool.ntp.org", caFiles: "isrg-root-x1.pem,gts-root-r1.pem",
   };
   expect(Object.keys(typical).sort()).toEqual(Object.keys(APP_CONFIG_KEYS).sort());
   for (const key of Object.keys(typical)) {

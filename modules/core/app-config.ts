@@ -15,6 +15,7 @@
  * `tls=1.2` replaces that object with a string and silently turns forward-secret suites off, so the
  * TLS version has its own key, `tlsVersion`, and a string `tls` is refused with that explanation.
  */
+import { utf8Bytes } from "./bytes";
 import { ConfigError } from "./config-error";
 import { buildSecureOptions, TlsUserOptions, TlsVersionName, TlsWarning } from "./tls-options";
 import { HttpUrl, parseUrl, UrlError } from "./url";
@@ -35,9 +36,9 @@ export interface AppConfig {
   ssid: string;
   /** Empty for an open network. Never log it: use `describeAppConfig`. */
   password: string;
-  /** Fetched in this order, once per round. */
+  /** Fetched one at a time, each on its own schedule. */
   targets: HttpUrl[];
-  /** Pause between the end of one round and the start of the next, ms. */
+  /** Time from a successful fetch of a target to its next fetch, ms (failures back off from it). */
   intervalMs: number;
   /** TLS options for the connection engine (validated with buildSecureOptions). */
   tls: TlsUserOptions & { tls: TlsVersionName; verify: boolean };
@@ -47,6 +48,8 @@ export interface AppConfig {
   previewBytes: number;
   /** SNTP servers, tried in turn. */
   sntpHosts: string[];
+  /** Embedded PEM files with the trusted CA certificates (names of the firmware's data resources). */
+  caFiles: string[];
 }
 
 /** Something allowed but worth a line at start-up (plain http target, verification off...). */
@@ -84,7 +87,7 @@ export const APP_CONFIG_KEYS: { readonly [key: string]: string } = {
   ssid: "Wi-Fi network name (required, 1 to 32 bytes)",
   password: "Wi-Fi password: empty for an open network, else 8 to 63 characters or 64 hex digits (never logged)",
   targets: `comma-separated http(s) URLs fetched in turn, at most ${APP_LIMITS.maxTargets} (default ${APP_DEFAULTS.targets})`,
-  interval: "pause between rounds: a number of ms, or with a unit: 500ms, 30s, 5m, 1h (default 60s)",
+  interval: "time from a successful fetch of a target to its next one (failures back off): ms, or with a unit: 500ms, 30s, 5m, 1h (default 60s)",
   tlsVersion: `TLS version offered and required: 1.2 (default), 1.1 or 1.0; there is no 1.3 in SecureSocket`,
   verify: "verify server certificates: true (default) or false (INSECURE, logged on every connection)",
   maxFragmentLength: "ask servers for TLS records of at most 512, 1024, 2048 or 4096 bytes (RFC 6066; default: not asked)",
@@ -96,6 +99,7 @@ export const APP_CONFIG_KEYS: { readonly [key: string]: string } = {
   logFormat: "log lines: text (default) or json (one JSON object per line)",
   preview: `body bytes shown per fetch, 0 to ${APP_LIMITS.maxPreviewBytes} (default ${APP_DEFAULTS.previewBytes})`,
   sntp: `comma-separated SNTP servers, tried in turn (default ${APP_DEFAULTS.sntp})`,
+  caFiles: "comma-separated names of the embedded PEM files whose CA certificates are trusted (the manifest lists every file in certs/)",
 };
 
 const TIMEOUT_KEYS: { readonly [key: string]: keyof AppTimeouts } = {
@@ -153,24 +157,11 @@ function text(raw: Readonly<Record<string, unknown>>, key: string, fallback?: st
   return value;
 }
 
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-}
-
 function ssidOf(raw: Readonly<Record<string, unknown>>): string {
   const ssid = text(raw, "ssid");
   if (ssid === "") throw new ConfigError("CONFIG_BAD_VALUE", "ssid", "is empty: give the Wi-Fi network name, e.g. ssid=\"My Network\"");
-  if (utf8Length(ssid) > 32) throw new ConfigError("CONFIG_BAD_VALUE", "ssid", `is ${utf8Length(ssid)} bytes long; a Wi-Fi network name has at most 32`);
+  const bytes = utf8Bytes(ssid).length;
+  if (bytes > 32) throw new ConfigError("CONFIG_BAD_VALUE", "ssid", `is ${bytes} bytes long; a Wi-Fi network name has at most 32`);
   return ssid;
 }
 
@@ -209,7 +200,7 @@ function targetsOf(raw: Readonly<Record<string, unknown>>): HttpUrl[] {
   const items = list(raw, "targets", APP_DEFAULTS.targets);
   if (items.length === 0) throw new ConfigError("CONFIG_BAD_VALUE", "targets", "is empty: give at least one URL, e.g. targets=https://example.com/");
   if (items.length > APP_LIMITS.maxTargets) {
-    throw new ConfigError("CONFIG_BAD_VALUE", "targets", `has ${items.length} URLs; at most ${APP_LIMITS.maxTargets} are fetched (each round must fit the interval)`);
+    throw new ConfigError("CONFIG_BAD_VALUE", "targets", `has ${items.length} URLs; at most ${APP_LIMITS.maxTargets} are fetched (one fetch at a time)`);
   }
   return items.map((item, i) => {
     try {
@@ -299,6 +290,16 @@ function logFormatOf(raw: Readonly<Record<string, unknown>>): LogFormat {
   throw new ConfigError(typeof value === "string" ? "CONFIG_BAD_VALUE" : "CONFIG_BAD_TYPE", "logFormat", `must be text or json, got ${describe(value)}`);
 }
 
+function caFilesOf(raw: Readonly<Record<string, unknown>>): string[] {
+  const files = list(raw, "caFiles", "");
+  files.forEach((file, i) => {
+    if (!/^[A-Za-z0-9._-]+\.pem$/.test(file)) {
+      throw new ConfigError("CONFIG_BAD_VALUE", `caFiles[${i}]`, `must be the name of an embedded .pem file (letters, digits, . _ -), got ${describe(file)}`);
+    }
+  });
+  return files;
+}
+
 function sntpHostsOf(raw: Readonly<Record<string, unknown>>): string[] {
   const hosts = list(raw, "sntp", APP_DEFAULTS.sntp);
   if (hosts.length === 0) throw new ConfigError("CONFIG_BAD_VALUE", "sntp", "is empty: certificate dates cannot be checked without the time; give a server such as pool.ntp.org");
@@ -369,6 +370,7 @@ export function parseAppConfig(raw: Readonly<Record<string, unknown>>): AppConfi
     logFormat: logFormatOf(raw),
     previewBytes: integerOf(raw, "preview", APP_DEFAULTS.previewBytes, 0, APP_LIMITS.maxPreviewBytes),
     sntpHosts: sntpHostsOf(raw),
+    caFiles: caFilesOf(raw),
   };
 }
 

@@ -1,0 +1,28 @@
+/**
+ * Firmware entry: wires the device edge (modules/device) to the start-up and fetch policy
+ * (modules/core/app.ts). Everything that decides anything is in the core, where it is tested.
+ */
+import config from "mc/config";
+import { App } from "./modules/core/app";
+import { traceLog } from "./modules/device/log";
+import { memory } from "./modules/device/memory";
+import { address, joinWifi, rejoinWifi, requestTime, setTime } from "./modules/device/network";
+import { readResource, registerCa } from "./modules/device/resources";
+import { DeviceSocketFactory } from "./modules/device/sockets";
+import { deviceTimers } from "./modules/device/timers";
+
+traceLog("https-fetch: starting");
+App.start({
+  log: traceLog,
+  timers: deviceTimers,
+  sockets: new DeviceSocketFactory(),
+  config: config as Readonly<Record<string, unknown>>,
+  readResource,
+  registerCa,
+  joinWifi,
+  rejoinWifi,
+  address,
+  requestTime,
+  setTime,
+  memory,
+});

@@ -1,0 +1,425 @@
+/**
+ * The firmware's start-up and connectivity policy, with the device behind injected hooks so that
+ * every rule below runs in tests:
+ *
+ * 1. The configuration is validated first (app-config.ts); a bad value stops start-up with one
+ *    line naming the key, before Wi-Fi is touched.
+ * 2. The embedded CA certificates (PEM) are decoded, checked and registered; each is logged with
+ *    its subject CN, expiry and size. A damaged file also stops start-up, naming the file.
+ * 3. Wi-Fi is joined; every state change is logged. The fetch loop runs only while the link is up
+ *    and has an address: a drop pauses it (a fetch under way finishes and is counted), the return
+ *    of the address resumes it, and the link is re-joined with a growing delay.
+ * 4. TLS never starts with an unset clock: until `now()` passes CLOCK_FLOOR_MS the loop is not
+ *    started; SNTP is asked, server after server, with a growing delay between rounds.
+ * 5. After each fetch the free memory is logged, where the build exposes it.
+ */
+import { appConfigWarnings, AppConfig, describeAppConfig, LogFormat, parseAppConfig } from "./app-config";
+import { ConfigError } from "./config-error";
+import { FetchLoop } from "./fetch-loop";
+import { HttpClient } from "./http-client";
+import type { LogSink, SocketFactory, TimerHost } from "./io";
+import { decodePem } from "./pem";
+import type { DerInput } from "./tls-options";
+import { CertificateSummary, isCaCertificate, parseCertificate, secureSocketSupport } from "./x509";
+
+/** Before this instant (2025-01-01) the device clock is taken as unset: no certificate date can be checked. */
+export const CLOCK_FLOOR_MS = Date.UTC(2025, 0, 1);
+/** The year of CLOCK_FLOOR_MS, for the engine's diagnosis of an unset clock. */
+const CLOCK_FLOOR_YEAR = 2025;
+/** An embedded CA expiring within this many days is reported at every start. */
+export const CA_EXPIRY_WARNING_DAYS = 180;
+
+/** Wi-Fi notifications, as Moddable's `wifi` module names them. */
+export type WifiMessage = "connect" | "gotIP" | "lostIP" | "disconnect";
+
+/** Memory figures in bytes, each present only where the build exposes it. */
+export interface MemorySnapshot {
+  systemFree?: number;
+  chunkUsed?: number;
+  slotUsed?: number;
+}
+
+/** Everything the policy needs from the device (modules/device supplies it; tests fake it). */
+export interface DeviceHooks {
+  log: LogSink;
+  timers: TimerHost;
+  sockets: SocketFactory;
+  /** The raw `mc/config` object. */
+  config: Readonly<Record<string, unknown>>;
+  /** The text of an embedded resource, or undefined when no resource has that name. */
+  readResource(name: string): string | undefined;
+  /** Registers one trusted CA (DER) for every TLS connection. */
+  registerCa(der: DerInput): void;
+  /** Starts joining the network (called once); Wi-Fi messages go to `onMessage`. */
+  joinWifi(ssid: string, password: string, onMessage: (message: WifiMessage) => void): void;
+  /** Asks to join again after a drop. */
+  rejoinWifi(): void;
+  /** The address once there is one (for the log). */
+  address?(): string | undefined;
+  /** One SNTP request: `done(seconds)` with Unix time, or `done(undefined, reason)`. May never call back. */
+  requestTime(host: string, done: (seconds: number | undefined, reason?: string) => void): void;
+  /** Sets the device clock, in seconds since 1970. */
+  setTime(seconds: number): void;
+  /** Free memory now; Debug.gc() first where available, so the figures are live data. */
+  memory?(): MemorySnapshot;
+}
+
+/** One embedded CA as decoded at start. */
+export interface LoadedCa {
+  file: string;
+  der: Uint8Array;
+  summary: CertificateSummary;
+}
+
+/** Growing delays for SNTP rounds and Wi-Fi re-joins, in ms. */
+export const RETRY_DELAYS_MS = [2_000, 5_000, 10_000, 30_000, 60_000];
+/** An SNTP request without an answer after this long counts as failed. */
+export const SNTP_TIMEOUT_MS = 10_000;
+
+function retryDelay(attempt: number): number {
+  return RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)];
+}
+
+function isoDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function cn(summary: CertificateSummary): string {
+  const attr = summary.subject.attributes.filter((a) => a.type === "CN").pop();
+  return attr ? attr.value : summary.subject.text;
+}
+
+/** A start-up line: `<topic> <event> k=v ...` as text, or `{"event":"<topic>.<event>",...}` as JSON. */
+export function formatAppLine(format: LogFormat, topic: string, event: string, detail: { [k: string]: string | number } = {}): string {
+  if (format === "json") return JSON.stringify({ event: `${topic}.${event}`, ...detail });
+  let line = `${topic} ${event}`;
+  for (const k of Object.keys(detail)) {
+    const v = detail[k];
+    line += ` ${k}=${typeof v === "string" && /[\s"=]/.test(v) ? JSON.stringify(v) : v}`;
+  }
+  return line;
+}
+
+/**
+ * Decodes and checks the embedded CA files. Throws ConfigError (key `caFiles`) for a missing or
+ * damaged file or one holding no certificate: a silently dropped CA would surface much later as an
+ * untrusted-chain failure.
+ */
+export function loadCaFiles(files: string[], read: (name: string) => string | undefined): LoadedCa[] {
+  const loaded: LoadedCa[] = [];
+  for (const file of files) {
+    const text = read(file);
+    if (text === undefined) throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" is not embedded in the firmware: add it to the manifest's data section`);
+    let blocks;
+    try {
+      blocks = decodePem(text);
+    } catch (e) {
+      throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" ${e instanceof Error ? e.message : String(e)}`);
+    }
+    for (const block of blocks) {
+      if (block.label !== "CERTIFICATE") continue;
+      let summary: CertificateSummary;
+      try {
+        summary = parseCertificate(block.der);
+      } catch (e) {
+        throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" line ${block.line}: not a readable certificate: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      loaded.push({ file, der: block.der, summary });
+    }
+    if (!loaded.some((ca) => ca.file === file)) throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" holds no CERTIFICATE block`);
+  }
+  return loaded;
+}
+
+/** Problems of a loaded CA at a given time (empty when none): not a CA, expired, expiring, unusable key. */
+export function caProblems(ca: LoadedCa, nowMs: number | undefined): string[] {
+  const problems: string[] = [];
+  const s = ca.summary;
+  if (!isCaCertificate(s)) problems.push("not a CA certificate (basicConstraints CA:false or no keyCertSign): it cannot anchor a chain");
+  const support = secureSocketSupport(s);
+  if (support.key === "unsupported") problems.push(support.reason);
+  if (nowMs !== undefined) {
+    if (nowMs > s.notAfter) problems.push(`EXPIRED on ${isoDate(s.notAfter)}: chains ending here fail; replace it`);
+    else if (nowMs < s.notBefore) problems.push(`not valid before ${isoDate(s.notBefore)}: check the clock`);
+    else if (s.notAfter - nowMs < CA_EXPIRY_WARNING_DAYS * 86_400_000) {
+      problems.push(`expires on ${isoDate(s.notAfter)}, within ${CA_EXPIRY_WARNING_DAYS} days: plan its replacement`);
+    }
+  }
+  return problems;
+}
+
+type Phase = "wifi" | "clock" | "running" | "stopped";
+
+/** The running application: Wi-Fi, clock and the fetch loop, driven by device events. */
+export class App {
+  readonly config: AppConfig;
+  readonly loop: FetchLoop;
+  readonly client: HttpClient;
+  readonly cas: LoadedCa[];
+  private readonly hooks: DeviceHooks;
+  private readonly format: LogFormat;
+  private online = false;
+  private linkUp = false;
+  private phase: Phase = "wifi";
+  private started = false;
+  private sntpRound = 0;
+  private sntpTimer: unknown = null;
+  private sntpPending = false;
+  /** Which SNTP request is current: an answer to an older one (before a drop) is ignored. */
+  private sntpRequest = 0;
+  private rejoinTimer: unknown = null;
+  private rejoinAttempt = 0;
+
+  private constructor(hooks: DeviceHooks, config: AppConfig, cas: LoadedCa[]) {
+    this.hooks = hooks;
+    this.config = config;
+    this.format = config.logFormat;
+    this.cas = cas;
+    const ders: DerInput[] = cas.map((ca) => ca.der);
+    this.client = new HttpClient({
+      sockets: hooks.sockets,
+      timers: hooks.timers,
+      tls: { ...config.tls, caCertificates: ders },
+      timeouts: config.timeouts,
+      log: hooks.log,
+      buildYear: CLOCK_FLOOR_YEAR,
+    });
+    this.loop = new FetchLoop({
+      client: this.client,
+      timers: hooks.timers,
+      log: hooks.log,
+      targets: config.targets.map((u) => u.href),
+      intervalMs: config.intervalMs,
+      format: config.logFormat,
+      previewBytes: config.previewBytes,
+      onResult: () => this.logMemory("after-fetch"),
+    });
+  }
+
+  /**
+   * Validates, loads the CAs and starts joining Wi-Fi. Returns null when start-up stopped on a
+   * configuration error (already logged); nothing was connected then.
+   */
+  static start(hooks: DeviceHooks): App | null {
+    const raw = hooks.config;
+    const format: LogFormat = raw.logFormat === "json" ? "json" : "text";
+    let app: App;
+    try {
+      const config = parseAppConfig(raw);
+      const cas = loadCaFiles(config.caFiles, (name) => hooks.readResource(name));
+      app = new App(hooks, config, cas);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      hooks.log(formatAppLine(format, "config", "error", { key: e.option, code: e.code, message: e.message }));
+      hooks.log(formatAppLine(format, "app", "stopped", { reason: "configuration error: fix the key above (mcconfig ... key=value) and rebuild" }));
+      return null;
+    }
+    app.begin();
+    return app;
+  }
+
+  private line(topic: string, event: string, detail?: { [k: string]: string | number }): void {
+    try {
+      this.hooks.log(formatAppLine(this.format, topic, event, detail));
+    } catch {
+      // A failing log sink must not stop the device.
+    }
+  }
+
+  private begin(): void {
+    for (const text of describeAppConfig(this.config)) this.line("config", "value", { text });
+    for (const w of appConfigWarnings(this.config)) this.line("config", "WARNING", { code: w.code, message: w.message });
+    this.registerCas();
+    this.logMemory("start");
+    this.line("wifi", "joining", { ssid: this.config.ssid });
+    this.hooks.joinWifi(this.config.ssid, this.config.password, (message) => this.onWifi(message));
+  }
+
+  private registerCas(): void {
+    // The client passes the first CA per connection (secure.certificate); the rest are registered
+    // once for every connection (CertificateManager.register).
+    for (const der of this.client.tls.registerCertificates) this.hooks.registerCa(der);
+    for (const ca of this.cas) {
+      this.line("ca", "registered", { file: ca.file, cn: cn(ca.summary), expires: isoDate(ca.summary.notAfter), bytes: ca.der.length });
+      for (const problem of caProblems(ca, undefined)) this.line("ca", "WARNING", { file: ca.file, problem });
+    }
+    if (this.cas.length === 0 && this.config.tls.verify && this.config.targets.some((u) => u.scheme === "https")) {
+      this.line("ca", "WARNING", { problem: "no CA embedded (caFiles is empty): every https fetch will fail TLS_CERT_UNTRUSTED unless the SDK's own ca*.der resources cover it" });
+    }
+  }
+
+  private onWifi(message: WifiMessage): void {
+    if (this.phase === "stopped") return;
+    switch (message) {
+      case "connect":
+        this.linkUp = true;
+        this.line("wifi", "connected", { ssid: this.config.ssid });
+        return;
+      case "gotIP": {
+        this.linkUp = true;
+        this.rejoinAttempt = 0;
+        this.clearRejoin();
+        const address = this.hooks.address ? this.hooks.address() : undefined;
+        this.line("wifi", "online", address ? { address } : {});
+        this.setOnline(true);
+        return;
+      }
+      case "lostIP":
+        this.line("wifi", "lost-address");
+        this.setOnline(false);
+        return;
+      case "disconnect":
+        this.linkUp = false;
+        this.line("wifi", "disconnected", { ssid: this.config.ssid });
+        this.setOnline(false);
+        this.scheduleRejoin();
+        return;
+    }
+  }
+
+  private setOnline(online: boolean): void {
+    if (this.online === online) return;
+    this.online = online;
+    if (!online) {
+      this.cancelSntp();
+      if (this.started) this.loop.pause();
+      return;
+    }
+    if (this.clockValid()) {
+      if (!this.started) this.line("clock", "ok", { now: new Date(this.hooks.timers.now()).toISOString() });
+      this.clockReady(undefined);
+    } else this.syncClock();
+  }
+
+  private scheduleRejoin(): void {
+    if (this.rejoinTimer !== null) return;
+    const delay = retryDelay(this.rejoinAttempt++);
+    this.line("wifi", "rejoin", { in_ms: delay });
+    this.rejoinTimer = this.hooks.timers.set(() => {
+      this.rejoinTimer = null;
+      if (this.phase === "stopped" || this.linkUp) return;
+      this.hooks.rejoinWifi();
+      // If that attempt fails silently, try again later.
+      this.scheduleRejoin();
+    }, delay);
+  }
+
+  private clearRejoin(): void {
+    if (this.rejoinTimer !== null) {
+      this.hooks.timers.clear(this.rejoinTimer);
+      this.rejoinTimer = null;
+    }
+  }
+
+  private clockValid(): boolean {
+    return this.hooks.timers.now() >= CLOCK_FLOOR_MS;
+  }
+
+  /** One SNTP round: every server in turn until one answers; then a pause and another round. */
+  private syncClock(): void {
+    this.phase = this.started ? this.phase : "clock";
+    this.line("clock", "unset", { now: new Date(this.hooks.timers.now()).toISOString(), reason: "certificate dates cannot be checked: asking SNTP before any TLS connection" });
+    this.askServer(0);
+  }
+
+  private askServer(index: number): void {
+    if (!this.online || this.phase === "stopped") return;
+    const host = this.config.sntpHosts[index];
+    const request = ++this.sntpRequest;
+    const finish = (seconds: number | undefined, reason: string | undefined) => {
+      if (request !== this.sntpRequest) return;
+      this.sntpRequest++;
+      this.sntpPending = false;
+      if (this.sntpTimer !== null) {
+        this.hooks.timers.clear(this.sntpTimer);
+        this.sntpTimer = null;
+      }
+      if (!this.online || this.phase === "stopped") return;
+      if (seconds !== undefined && seconds * 1000 >= CLOCK_FLOOR_MS) {
+        this.hooks.setTime(seconds);
+        this.sntpRound = 0;
+        this.clockReady(host);
+        return;
+      }
+      this.line("clock", "sntp-failed", { server: host, reason: seconds !== undefined ? `answered ${new Date(seconds * 1000).toISOString()}, before ${isoDate(CLOCK_FLOOR_MS)}` : reason ?? "no answer" });
+      if (index + 1 < this.config.sntpHosts.length) return this.askServer(index + 1);
+      const delay = retryDelay(this.sntpRound++);
+      this.line("clock", "retry", { in_ms: delay });
+      this.sntpTimer = this.hooks.timers.set(() => {
+        this.sntpTimer = null;
+        this.askServer(0);
+      }, delay);
+    };
+    this.sntpPending = true;
+    this.line("clock", "sntp", { server: host });
+    this.sntpTimer = this.hooks.timers.set(() => {
+      this.sntpTimer = null;
+      finish(undefined, `no answer within ${SNTP_TIMEOUT_MS} ms`);
+    }, SNTP_TIMEOUT_MS);
+    try {
+      this.hooks.requestTime(host, (seconds, reason) => finish(seconds, reason));
+    } catch (e) {
+      finish(undefined, e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  private cancelSntp(): void {
+    this.sntpRequest++;
+    if (this.sntpTimer !== null) {
+      this.hooks.timers.clear(this.sntpTimer);
+      this.sntpTimer = null;
+    }
+    this.sntpPending = false;
+  }
+
+  private clockReady(server: string | undefined): void {
+    const now = this.hooks.timers.now();
+    if (server !== undefined) this.line("clock", "set", { now: new Date(now).toISOString(), server });
+    if (!this.started) {
+      for (const ca of this.cas) {
+        for (const problem of caProblems(ca, now)) {
+          // Structural problems were logged at registration; here only the dated ones.
+          if (/EXPIRED|expires|not valid before/.test(problem)) this.line("ca", "WARNING", { file: ca.file, problem });
+        }
+      }
+      this.started = true;
+      this.phase = "running";
+      this.loop.start();
+    } else {
+      this.phase = "running";
+      this.loop.resume();
+    }
+  }
+
+  /** Logs the memory figures the build exposes (none in a release build without instrumentation). */
+  logMemory(when: string): void {
+    if (!this.hooks.memory) return;
+    let m: MemorySnapshot;
+    try {
+      m = this.hooks.memory();
+    } catch {
+      return;
+    }
+    const detail: { [k: string]: string | number } = { at: when };
+    if (m.systemFree !== undefined) detail.free = m.systemFree;
+    if (m.chunkUsed !== undefined) detail.chunk_used = m.chunkUsed;
+    if (m.slotUsed !== undefined) detail.slot_used = m.slotUsed;
+    if (Object.keys(detail).length === 1) return;
+    this.line("mem", "heap", detail);
+  }
+
+  /** True while SNTP is being asked (for tests and the console). */
+  get waitingForClock(): boolean {
+    return this.sntpPending || this.sntpTimer !== null;
+  }
+
+  /** Stops everything: the loop, SNTP and re-join timers. */
+  stop(): void {
+    if (this.phase === "stopped") return;
+    this.phase = "stopped";
+    this.cancelSntp();
+    this.clearRejoin();
+    this.loop.stop();
+  }
+}
+

@@ -1,0 +1,63 @@
+/**
+ * Wi-Fi, address, SNTP and the clock: thin wrappers over `wifi`, `net`, `sntp` and `time`, with
+ * the shapes of core/app.ts's DeviceHooks. The policy (when to join, retry, set the clock) is in
+ * core/app.ts.
+ */
+import Net from "net";
+import SNTP from "sntp";
+import Time from "time";
+import WiFi from "wifi";
+import type { WifiMessage } from "../core/app";
+
+let station: WiFi | undefined;
+let credentials: { ssid: string; password?: string } | undefined;
+
+/** Joins a network in station mode; every notification the policy knows goes to `onMessage`. */
+export function joinWifi(ssid: string, password: string, onMessage: (message: WifiMessage) => void): void {
+  credentials = password === "" ? { ssid } : { ssid, password };
+  WiFi.mode = 1; // station
+  station = new WiFi(credentials, (message) => {
+    if (message === "connect" || message === "gotIP" || message === "lostIP" || message === "disconnect") onMessage(message);
+  });
+}
+
+/** Asks the station to join again after a drop. */
+export function rejoinWifi(): void {
+  if (credentials) WiFi.connect(credentials);
+}
+
+/** The station's IPv4 address, when it has one. */
+export function address(): string | undefined {
+  try {
+    const ip = Net.get("IP");
+    return typeof ip === "string" && ip !== "" ? ip : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One SNTP exchange: `done(seconds)` or `done(undefined, reason)`, once. */
+export function requestTime(host: string, done: (seconds: number | undefined, reason?: string) => void): void {
+  let settled = false;
+  new SNTP({ host }, (message, value) => {
+    if (settled) return;
+    if (message === SNTP.time) {
+      settled = true;
+      done(value);
+    } else if (message === SNTP.error) {
+      settled = true;
+      done(undefined, "the SNTP module gave up (no answer or no DNS)");
+    }
+    // SNTP.retry: the module tries again by itself.
+  });
+}
+
+/** Sets the system clock (seconds since 1970). */
+export function setTime(seconds: number): void {
+  Time.set(seconds);
+}
+
+/** Keeps the station object reachable for the whole run. */
+export function wifiStation(): WiFi | undefined {
+  return station;
+}

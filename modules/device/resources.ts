@@ -1,0 +1,17 @@
+/** Embedded data and the CA store: resources as text, and CA registration with `ssl/cert`. */
+/// <reference path="./sdk-extra.d.ts" />
+import Resource from "Resource";
+import CertificateManager from "ssl/cert";
+import type { DerInput } from "../core/tls-options";
+
+/** The text of an embedded resource (PEM), or undefined when the firmware has none of that name. */
+export function readResource(name: string): string | undefined {
+  if (!Resource.exists(name)) return undefined;
+  const bytes = new Resource(name).slice(0) as ArrayBuffer;
+  return String.fromArrayBuffer(bytes);
+}
+
+/** Trusts a CA (DER) for every TLS connection. */
+export function registerCa(der: DerInput): void {
+  CertificateManager.register(der as ArrayBuffer | Uint8Array);
+}

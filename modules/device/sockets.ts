@@ -1,0 +1,101 @@
+/**
+ * The SocketFactory of the device: TCP from `socket`, TLS from CapturingSecureSocket, with the
+ * shapes of core/io.ts. The engine opens TCP, waits for message 1, then asks for TLS on that
+ * connected socket; SecureSocket starts its handshake only when its socket callback sees
+ * message 1, so `startTls` delivers that message to it itself, on the next turn.
+ */
+import { Socket } from "socket";
+import Timer from "timer";
+import type { SocketFactory, SocketMessage, StreamSocket } from "../core/io";
+import type { SecureDictionary } from "../core/tls-options";
+import { CapturingSecureSocket } from "./tls-socket";
+
+/** Moddable's Socket and SecureSocket as this file calls them (their typings differ between SDK releases). */
+interface NativeStream {
+  callback: ((message: SocketMessage, value?: number) => void) | null;
+  read(type?: ArrayBufferConstructor, count?: number): ArrayBuffer | number;
+  write(...data: (ArrayBuffer | Uint8Array)[]): number | void;
+  close(): void;
+}
+
+/** A StreamSocket over a native socket: forwards the callback and the calls. */
+class DeviceStream implements StreamSocket {
+  callback: ((message: SocketMessage, value?: number) => void) | null = null;
+  closed = false;
+
+  constructor(protected readonly native: NativeStream) {
+    native.callback = (message, value) => {
+      if (!this.closed && this.callback) this.callback(message, value);
+    };
+  }
+
+  read(type: ArrayBufferConstructor, count?: number): ArrayBuffer;
+  read(): number;
+  read(type?: ArrayBufferConstructor, count?: number): ArrayBuffer | number {
+    if (type === undefined) return this.native.read() as number;
+    return (count === undefined ? this.native.read(type) : this.native.read(type, count)) as ArrayBuffer;
+  }
+
+  write(data: ArrayBuffer | Uint8Array): void;
+  write(): number;
+  write(data?: ArrayBuffer | Uint8Array): number | void {
+    if (data === undefined) return this.native.write() as number;
+    this.native.write(data);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.callback = null;
+    this.native.close();
+  }
+}
+
+class TcpStream extends DeviceStream {
+  /** The socket itself, handed over to SecureSocket by startTls. */
+  get socket(): NativeStream {
+    return this.native;
+  }
+}
+
+class TlsStream extends DeviceStream {
+  private kick: Timer | undefined;
+
+  constructor(private readonly tls: CapturingSecureSocket, tcp: NativeStream) {
+    super(tls as unknown as NativeStream);
+    // SecureSocket replaced tcp.callback with its own handler; give it the "connected" it missed.
+    const handler = tcp.callback;
+    this.kick = Timer.set(() => {
+      this.kick = undefined;
+      if (!this.closed && handler) handler(1);
+    }, 0);
+  }
+
+  get lastError(): string | undefined {
+    return this.tls.lastError;
+  }
+
+  override close(): void {
+    if (this.kick !== undefined) {
+      Timer.clear(this.kick);
+      this.kick = undefined;
+    }
+    super.close();
+  }
+}
+
+export class DeviceSocketFactory implements SocketFactory {
+  connect(host: string, port: number): StreamSocket {
+    return new TcpStream(new Socket({ host, port }) as unknown as NativeStream);
+  }
+
+  startTls(tcp: StreamSocket, host: string, secure: SecureDictionary): StreamSocket {
+    if (!(tcp instanceof TcpStream)) throw new Error("startTls needs a socket from this factory's connect()");
+    const sock = tcp.socket;
+    // From here SecureSocket owns the TCP socket: it closes it with itself.
+    tcp.closed = true;
+    tcp.callback = null;
+    const tls = new CapturingSecureSocket({ sock, host, secure });
+    return new TlsStream(tls, sock);
+  }
+}

@@ -1,0 +1,9 @@
+/** The TimerHost of the device: `Date.now()` and `timer`'s one-shot timers. */
+import Timer from "timer";
+import type { TimerHost } from "../core/io";
+
+export const deviceTimers: TimerHost = {
+  now: () => Date.now(),
+  set: (callback: () => void, ms: number) => Timer.set(() => callback(), ms),
+  clear: (id: unknown) => Timer.clear(id as Timer),
+};
