@@ -695,10 +695,12 @@ export const suite: PortableSuite = {
         r.get("ftp://example.com/");
         const during = r.results.length;
         r.clock.advance(0);
-        return { during, codes: r.results.map((x) => (x.error ? x.error.code : "")), conns: r.results.map((x) => x.conn), sockets: r.net.sockets.length, clean: clean(r) };
+        const leak = r.results.some((x) => /pw@/.test(JSON.stringify([x.url, x.finalUrl, x.error])));
+        return { during, leak, codes: r.results.map((x) => (x.error ? x.error.code : "")), conns: r.results.map((x) => x.conn), sockets: r.net.sockets.length, clean: clean(r) };
       },
       expected: {
         during: 0,
+        leak: false,
         codes: ["URL_USERINFO", "REQUEST_HEADER_INJECTION", "REQUEST_BAD_METHOD", "URL_UNSUPPORTED_SCHEME"],
         conns: ["none", "none", "none", "none"],
         sockets: 0,

@@ -304,8 +304,8 @@ export const suite: PortableSuite = {
             loopRig(() => OK(""), b);
             out.push("accepted");
           } catch (e) {
-            const err = e as { code?: string; option?: string };
-            out.push(`${err.code} ${err.option}`);
+            const err = e as { code?: string; option?: string; message?: string };
+            out.push(`${err.code} ${err.option}${/pw/.test(String(err.message)) ? " LEAK" : ""}`);
           }
         }
         return out;

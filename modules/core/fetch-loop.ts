@@ -16,7 +16,7 @@ import { ConfigError } from "./config-error";
 import type { FetchHandle, FetchResult, HttpClient } from "./http-client";
 import type { HeaderInput, RequestMethod } from "./http-request";
 import type { LogSink, TimerHost } from "./io";
-import { formatEvent, formatFetch, formatSummary, formatTarget, formatTlsWarning, LogFormat, logUrl } from "./log-format";
+import { formatEvent, formatFetch, formatSummary, formatTarget, formatTlsWarning, LogFormat, logUrl, withoutUserinfo } from "./log-format";
 import { DEFAULT_LATENCY_WINDOW, TargetStats, TargetStatsSnapshot } from "./stats";
 import { parseUrl, UrlError } from "./url";
 
@@ -135,7 +135,8 @@ export class FetchLoop {
       try {
         href = parseUrl(spec.url).href;
       } catch (e) {
-        throw new ConfigError("CONFIG_BAD_VALUE", `${name}.url`, `${e instanceof UrlError ? `${e.code}: ` : ""}${e instanceof Error ? e.message : String(e)}`);
+        const message = withoutUserinfo(e instanceof Error ? e.message : String(e));
+        throw new ConfigError("CONFIG_BAD_VALUE", `${name}.url`, `${e instanceof UrlError ? `${e.code}: ` : ""}${message}`);
       }
       const label = spec.label ?? logUrl(href);
       return { spec, label, stats: new TargetStats(label, windowSize), due: 0, lastRun: -Infinity };

@@ -29,7 +29,7 @@ import { HttpParseError } from "./http-errors";
 import type { HeaderList } from "./http-headers";
 import { encodeRequest, HeaderInput, isSecretHeader, RequestError, RequestMethod, RequestSpec, RequestWriter } from "./http-request";
 import { FramingInfo, ResponseHead, ResponseParser } from "./http-response";
-import { formatTlsWarning } from "./log-format";
+import { formatTlsWarning, withoutUserinfo } from "./log-format";
 import { closedCallback, LogSink, SocketFactory, SocketMessage, StreamSocket, TimerHost } from "./io";
 import { buildSecureOptions, SecureOptions, TlsUserOptions, TlsWarning } from "./tls-options";
 import { HttpUrl, parseUrl, resolveUrl, UrlError } from "./url";
@@ -312,9 +312,9 @@ export class HttpClient {
 /** A diagnosis for input the engine refused before sending anything. */
 function inputDiagnosis(e: unknown): Diagnosis {
   if (e instanceof UrlError || e instanceof RequestError) {
-    return { code: e.code, phase: "request", detail: e.message, hint: e instanceof UrlError ? "fix the URL" : "fix the request headers" };
+    return { code: e.code, phase: "request", detail: withoutUserinfo(e.message), hint: e instanceof UrlError ? "fix the URL" : "fix the request headers" };
   }
-  return { code: "REQUEST_INVALID", phase: "request", detail: String(e instanceof Error ? e.message : e), hint: "fix the request" };
+  return { code: "REQUEST_INVALID", phase: "request", detail: withoutUserinfo(String(e instanceof Error ? e.message : e)), hint: "fix the request" };
 }
 
 /** One fetch: its hops through redirects, its retry, its deadlines. */
@@ -837,8 +837,8 @@ class Exchange {
     if (this.firstByteAt >= 0) timings.ttfb = this.firstByteAt - this.requestStart;
     const r: FetchResult = {
       ok: error === undefined,
-      url: this.visited.length ? this.visited[0] : String(this.request && this.request.url),
-      finalUrl: url ? url.href : String(this.request && this.request.url),
+      url: this.visited.length ? this.visited[0] : withoutUserinfo(String(this.request && this.request.url)),
+      finalUrl: url ? url.href : withoutUserinfo(String(this.request && this.request.url)),
       status: head ? head.status : 0,
       reason: head ? head.reason : "",
       bytes: this.bodyBytes,

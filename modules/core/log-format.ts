@@ -22,6 +22,11 @@ export function logUrl(href: string): string {
   return q < 0 ? href : `${href.slice(0, q)}?…`;
 }
 
+/** Removes `user:password@` from anything URL-like: a refused URL must not carry its secret on. */
+export function withoutUserinfo(text: string): string {
+  return text.replace(/(\/\/)[^/?#@\s"]*@/g, "$1");
+}
+
 /** A quoted value: JSON string syntax, so quotes, backslashes and control characters are escaped. */
 function quote(text: string): string {
   return JSON.stringify(text);
