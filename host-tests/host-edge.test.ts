@@ -358,6 +358,14 @@ describe("TLS device profile: trust", () => {
     expect(httpBody(plain.data)).toBe("hello");
   });
 
+  test("a certificate signed with RSA-PSS: Cert: unsupported algorithm on the device, fine for OpenSSL", async () => {
+    const server = await https({ cert: pki.fullChain(pki.pssLeaf) });
+    const device = await runSocket(factory(), server.port, { secure: secure() });
+    expect(device.lastError).toBe("Error: Cert: unsupported algorithm: 1,2,840,113549,1,1,10");
+    const plain = await runSocket(factory({ deviceProfile: false }), server.port, { secure: secure() });
+    expect(httpBody(plain.data)).toBe("hello");
+  });
+
   test("an expired secure.certificate throws from startTls, as SecureSocket's constructor does", async () => {
     const server = await https();
     const f = factory();
@@ -411,6 +419,17 @@ describe("TLS device profile: sessions, records, reads, writes", () => {
     const sizes = t.messages.filter((m) => m.startsWith("2:")).map((m) => Number(m.slice(2)));
     expect(Math.max(...sizes)).toBe(SECURE_SOCKET.chunk);
     expect(httpBody(t.data)).toBe(body);
+  });
+
+  test("tls_max_fragment_length cannot be sent from Node: accepted, logged once, full records arrive", async () => {
+    const lines: string[] = [];
+    const f = factory({ log: (line) => lines.push(line) });
+    const server = await https({}, { routes: { "/": { body: "m".repeat(8000) } } });
+    const t = await runSocket(f, server.port, { secure: secure({ tls_max_fragment_length: 1024 }) });
+    await runSocket(f, server.port, { secure: secure({ tls_max_fragment_length: 1024 }) });
+    expect(httpBody(t.data)).toBe("m".repeat(8000));
+    expect(t.stats.maxRecordLength).toBeGreaterThan(8000);
+    expect(lines.filter((l) => /tls_max_fragment_length/.test(l))).toHaveLength(1);
   });
 
   test("small writes give small records (the largest is then the handshake's Certificate record)", async () => {

@@ -286,67 +286,80 @@ const CERTIFICATE_CODES = new Set([
   "ERROR_IN_CERT_NOT_AFTER_FIELD",
 ]);
 
-/** One row of the mapping from a Node/OpenSSL error to SecureSocket's text. */
+/** What the device does where Node reports an error. */
+export type DeviceOutcome =
+  /** Message -2 with this `lastError` text. */
+  | { kind: "error"; text: string }
+  /** Message 1 (the connection looks established), then -1 when the server hangs up. */
+  | { kind: "connected-then-closed" };
+
+/** One row of the mapping from a Node/OpenSSL error code to what SecureSocket does. */
 export interface TlsErrorMapping {
-  /** Node's `err.code` values (or a pattern) this row handles. */
+  /** Node's `err.code` values this row handles, for the reader. */
   codes: string;
-  /** The SecureSocket text, or what the device does instead. */
-  device: string;
-  /** Why this is what the device does (SDK source). */
+  /** Why the device does this (SDK source). */
   why: string;
+  /** The outcome for a code this row handles, undefined for others. */
+  outcome(code: string): DeviceOutcome | undefined;
 }
 
+const error = (text: string): DeviceOutcome => ({ kind: "error", text });
+const ALERT_CODE = /^ERR_SSL_(?:SSLV3_ALERT|TLSV1_ALERT|TLSV13_ALERT|TLSV1)_([A-Z_]+)$/;
+
 /**
- * The mapping, documented. `deviceErrorText` implements exactly these rows, in this order; codes
- * not listed leave `lastError` unset (the device would have thrown some text; which one is not
- * known), and the socket still reports -2.
+ * The mapping, in one place: `deviceOutcome` applies the first row that handles a code. Codes no
+ * row handles get -2 without `lastError` (the device would have thrown some text; which one is
+ * not known).
  */
 export const TLS_ERROR_MAPPINGS: readonly TlsErrorMapping[] = [
   {
-    codes: "ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_<NAME>, ERR_SSL_TLSV1_<NAME> for alerts 110-114",
-    device: "TLS: alert: 2, <number of NAME>",
-    why: "ssl_alert.js throws TLSError(`alert: ${level}, ${description}`) for every received alert but close_notify; OpenSSL reports only fatal ones",
+    codes: "ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_<NAME>, and ERR_SSL_TLSV1_<NAME> for alerts 110-114 -> TLS: alert: 2, <number>",
+    why: "ssl_alert.js throws TLSError(`alert: ${level}, ${description}`) for every received alert but close_notify; OpenSSL reports only fatal ones (warnings are read off the wire, tls-records.ts)",
+    outcome: (code) => {
+      const m = ALERT_CODE.exec(code);
+      return m && OPENSSL_ALERTS[m[1]] !== undefined ? error(alertText(2, OPENSSL_ALERTS[m[1]])) : undefined;
+    },
   },
   {
-    codes: [...CERTIFICATE_CODES].join(", "),
-    device: "TLS: certificate: auth err",
+    codes: `${[...CERTIFICATE_CODES].join(", ")} -> TLS: certificate: auth err`,
     why: "ssl_handshake.js throws it whenever CertificateManager.verify returns false: untrusted chain, host-name mismatch, dates (ssl_cert.js only traces the reason)",
+    outcome: (code) => (CERTIFICATE_CODES.has(code) ? error("TLS: certificate: auth err") : undefined),
   },
   {
-    codes: "ERR_SSL_WRONG_CURVE",
-    device: "TLS: unsupported curve",
+    codes: "ERR_SSL_WRONG_CURVE -> TLS: unsupported curve",
     why: "ServerKeyExchange with a named curve other than secp256r1 (ssl_handshake.js)",
+    outcome: (code) => (code === "ERR_SSL_WRONG_CURVE" ? error("TLS: unsupported curve") : undefined),
   },
   {
-    codes: "ERR_SSL_WRONG_CIPHER_RETURNED",
-    device: "TLS: handshake: unsuppoorted cipher",
+    codes: "ERR_SSL_WRONG_CIPHER_RETURNED -> TLS: handshake: unsuppoorted cipher",
     why: "ServerHello names a suite the device did not offer (the SDK's spelling)",
+    outcome: (code) => (code === "ERR_SSL_WRONG_CIPHER_RETURNED" ? error("TLS: handshake: unsuppoorted cipher") : undefined),
   },
   {
-    codes: "ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC, ERR_SSL_BAD_RECORD_MAC",
-    device: "TLS: recordProtocol: auth failed",
+    codes: "ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC, ERR_SSL_BAD_RECORD_MAC -> TLS: recordProtocol: auth failed",
     why: "a record's MAC or GCM tag does not verify (ssl_record.js)",
+    outcome: (code) => (code === "ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC" || code === "ERR_SSL_BAD_RECORD_MAC"
+      ? error("TLS: recordProtocol: auth failed") : undefined),
   },
   {
-    codes: "ERR_SSL_UNSUPPORTED_PROTOCOL",
-    device: "no error: message 1, then -1 when the server hangs up",
-    why: "a ServerHello below protocolVersion makes the device send fatal alert 70 itself; handshake() then returns true, so SecureSocket reports the connection as established",
+    codes: "ERR_SSL_UNSUPPORTED_PROTOCOL -> message 1, then -1",
+    why: "a ServerHello below protocolVersion makes the device send fatal alert 70 itself; handshake() then returns true, so SecureSocket reports the connection as established and the server hangs up",
+    outcome: (code) => (code === "ERR_SSL_UNSUPPORTED_PROTOCOL" ? { kind: "connected-then-closed" } : undefined),
   },
 ];
 
-/** SecureSocket's error text for a Node TLS error, per TLS_ERROR_MAPPINGS; undefined when unknown. */
-export function deviceErrorText(err: { code?: string }): string | undefined {
+/** What SecureSocket does for a Node TLS error, per TLS_ERROR_MAPPINGS; undefined when unknown. */
+export function deviceOutcome(err: { code?: string }): DeviceOutcome | undefined {
   const code = err.code ?? "";
-  const alert = /^ERR_SSL_(?:SSLV3_ALERT|TLSV1_ALERT|TLSV13_ALERT|TLSV1)_([A-Z_]+)$/.exec(code);
-  if (alert && OPENSSL_ALERTS[alert[1]] !== undefined) return alertText(2, OPENSSL_ALERTS[alert[1]]);
-  if (CERTIFICATE_CODES.has(code)) return "TLS: certificate: auth err";
-  if (code === "ERR_SSL_WRONG_CURVE") return "TLS: unsupported curve";
-  if (code === "ERR_SSL_WRONG_CIPHER_RETURNED") return "TLS: handshake: unsuppoorted cipher";
-  if (code === "ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC" || code === "ERR_SSL_BAD_RECORD_MAC") return "TLS: recordProtocol: auth failed";
+  for (const row of TLS_ERROR_MAPPINGS) {
+    const outcome = row.outcome(code);
+    if (outcome) return outcome;
+  }
   return undefined;
 }
 
-/** The ServerHello chose a version below the one offered: see TLS_ERROR_MAPPINGS. */
-export function isVersionRefusedByClient(err: { code?: string }): boolean {
-  return err.code === "ERR_SSL_UNSUPPORTED_PROTOCOL";
+/** SecureSocket's error text for a Node TLS error; undefined when unknown or not an error text. */
+export function deviceErrorText(err: { code?: string }): string | undefined {
+  const outcome = deviceOutcome(err);
+  return outcome?.kind === "error" ? outcome.text : undefined;
 }

@@ -21,6 +21,7 @@
  *   returns (counted in `stats.droppedBytes` and logged) and throws on `read` outside it.
  * - `write()` is always 1024 and `write(bytes)` throws "can't write all data" beyond it; message 3
  *   comes when the TCP send buffer has emptied, with its space minus 128 bytes of TLS overhead.
+ *   Writing before message 1 throws here (SecureSocket would encrypt with no keys yet).
  * - On -1 or -2 the socket closes itself. `lastError` holds the text SecureSocket would have
  *   thrown (device-tls.ts maps Node's errors to it). An exception thrown by the callback itself
  *   is caught, as SecureSocket catches it: -2 follows, with `lastError` = String(exception).
@@ -34,8 +35,8 @@ import * as tls from "node:tls";
 import { Duplex } from "node:stream";
 import type { LogSink, SecureDictionary, SocketFactory, SocketMessage, StreamSocket, TimerHost } from "../modules/core/io";
 import {
-  alertText, checkSecureDictionary, deviceChainError, deviceErrorText, DeviceTlsSwitches, HOST_TLS_LIMITS,
-  isVersionRefusedByClient, nodeTlsOptions, SecureKeys, type CertInput,
+  alertText, checkSecureDictionary, deviceChainError, deviceOutcome, DeviceTlsSwitches, HOST_TLS_LIMITS,
+  nodeTlsOptions, SecureKeys, type CertInput,
 } from "./device-tls";
 import { RecordReader } from "./tls-records";
 
@@ -257,11 +258,6 @@ export class NodeTcpSocket extends Deliverer implements StreamSocket {
     if (this.raw.isPaused()) this.raw.resume();
     return { raw: this.raw, unread };
   }
-
-  /** Whether the TCP connection is established (message 1 due or delivered). */
-  get connecting(): boolean {
-    return this.raw.connecting;
-  }
 }
 
 /** The single-entry session cache of ssl/cache: one host name, one session. */
@@ -289,7 +285,13 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
   private warnedDrop = false;
 
   constructor(tcp: NodeTcpSocket, private readonly host: string, secure: SecureKeys,
-    private readonly ctx: { options: Required<Pick<NodeSocketOptions, "sendBuffer">> & NodeSocketOptions; cache: SessionCache; trusted: CertInput[] }) {
+    private readonly ctx: {
+      options: Required<Pick<NodeSocketOptions, "sendBuffer">> & NodeSocketOptions;
+      cache: SessionCache;
+      trusted: CertInput[];
+      /** Warnings already logged by this factory. */
+      warned: Set<string>;
+    }) {
     super();
     const { raw, unread } = tcp.adopt();
     this.raw = raw;
@@ -309,7 +311,10 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
         if (text) this.failWith(text, `device rule: server sent ${chain.length} certificate(s)`);
       },
     });
-    if (secure.tls_max_fragment_length !== undefined) this.warn(`tls_max_fragment_length ${secure.tls_max_fragment_length} not sent: ${HOST_TLS_LIMITS.maxFragmentLength}`);
+    if (secure.tls_max_fragment_length !== undefined && !ctx.warned.has("maxFragmentLength")) {
+      ctx.warned.add("maxFragmentLength");
+      this.warn(`tls_max_fragment_length ${secure.tls_max_fragment_length} is not sent: ${HOST_TLS_LIMITS.maxFragmentLength}`);
+    }
 
     const bridge = new Duplex({
       read: () => {
@@ -388,8 +393,8 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
   private tlsError(err: NodeJS.ErrnoException, deviceProfile: boolean): void {
     if (this.finished) return;
     const hostError = describeError(err);
-    if (deviceProfile && !this.handshaken && isVersionRefusedByClient(err)) {
-      // The device sends alert 70 itself and reports the connection as established.
+    const outcome = deviceOutcome(err);
+    if (outcome?.kind === "connected-then-closed" && deviceProfile && !this.handshaken) {
       this.stats.hostError = hostError;
       this.handshaken = true;
       this.post(1);
@@ -398,7 +403,7 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
       this.raw.destroy();
       return;
     }
-    const text = deviceErrorText(err);
+    const text = outcome?.kind === "error" ? outcome.text : undefined;
     if (text === undefined && this.rawEnded && !this.rawFailed) {
       // The server hung up (FIN) mid-handshake or without close_notify: SecureSocket passes -1 on.
       this.stats.hostError = hostError;
@@ -531,6 +536,7 @@ export class NodeSocketFactory implements SocketFactory {
   private readonly options: NodeSocketOptions & Required<Pick<NodeSocketOptions, "sendBuffer" | "segmentSize" | "receiveWindow">>;
   private readonly registered: CertInput[] = [];
   private readonly cache: SessionCache = {};
+  private readonly warned = new Set<string>();
   /** Every socket made, for tests that check nothing is left open. */
   readonly sockets: (NodeTcpSocket | NodeTlsSocket)[] = [];
 
@@ -561,7 +567,7 @@ export class NodeSocketFactory implements SocketFactory {
       throw e;
     }
     const trusted = [...this.registered, ...(this.options.builtinCertificates ?? [])];
-    const socket = new NodeTlsSocket(tcp, host, keys, { options: this.options, cache: this.cache, trusted });
+    const socket = new NodeTlsSocket(tcp, host, keys, { options: this.options, cache: this.cache, trusted, warned: this.warned });
     this.sockets.push(socket);
     return socket;
   }

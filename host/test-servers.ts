@@ -9,7 +9,8 @@
  *   every failure can be staged byte by byte (stalls at each phase, truncated or reset bodies,
  *   oversized headers, chunked bodies, large TLS records, redirects, error statuses, keep-alive
  *   and idle closes). Both listen on 127.0.0.1, port 0.
- * - `startOpensslServer`: `openssl s_server`, a second, independent TLS implementation.
+ * - `startOpensslServer`: `openssl s_server`, a second, independent TLS implementation (its
+ *   connections, requests and handshake errors are not tracked).
  * - `startEchoServer`: plain TCP echo.
  * Every server's `close()` ends its connections and resolves once nothing is left open.
  */
@@ -58,6 +59,8 @@ export interface TestPki {
   clientLeaf: TestCert;
   /** `clientLeaf`'s private key in PKCS#8 DER, as SecureSocket's `clientKey` takes it. */
   clientKeyDer: Uint8Array;
+  /** Like `leaf`, but the intermediate signed it with RSA-PSS (which SecureSocket cannot verify). */
+  pssLeaf: TestCert;
   /** Leaf then intermediate, PEM: what a correctly configured server sends. */
   fullChain(leaf: TestCert): string;
   /** Removes the directory. */
@@ -106,6 +109,8 @@ interface SignRequest {
   from: number;
   to: number;
   ext: string[];
+  /** `openssl ca -sigopt` values (e.g. RSA-PSS padding). */
+  sigopt?: string[];
 }
 
 /** `openssl ca`, because only it takes explicit start and end dates (expired certificates). */
@@ -125,7 +130,8 @@ async function sign(dir: string, r: SignRequest): Promise<TestCert> {
   const certPath = join(dir, `${r.name}.pem`);
   await run("openssl", ["req", "-new", "-key", keyPath, "-subj", r.subject, "-out", csr], dir);
   const signer = r.issuer ? ["-cert", r.issuer.certPath, "-keyfile", r.issuer.keyPath] : ["-selfsign", "-keyfile", keyPath];
-  await run("openssl", ["ca", "-batch", "-notext", "-config", cnf, "-extensions", "ext", "-md", "sha256", ...signer,
+  const sigopt = (r.sigopt ?? []).flatMap((o) => ["-sigopt", o]);
+  await run("openssl", ["ca", "-batch", "-notext", "-config", cnf, "-extensions", "ext", "-md", "sha256", ...signer, ...sigopt,
     "-startdate", asn1Time(r.from), "-enddate", asn1Time(r.to), "-in", csr, "-out", certPath], dir);
   const certPem = readFileSync(certPath, "utf8");
   return {
@@ -151,19 +157,20 @@ export async function makeTestPki(): Promise<TestPki> {
       sign(dir, { name: "intermediate", key: "intermediate.key", subject: "/O=Test/CN=Test Intermediate CA", issuer: root, ...valid, to: now + 180 * DAY, ext: CA_EXT }),
       sign(dir, { name: "other-root", key: "other.key", subject: "/O=Other/CN=Other Root CA", ...valid, ext: CA_EXT }),
     ]);
-    const leafOf = (name: string, key: string, san: string, from: number, to: number, usage?: string) =>
-      sign(dir, { name, key, subject: `/O=Test/CN=${name}`, issuer: intermediate, from, to, ext: leafExt(san, usage) });
-    const [leaf, expiredLeaf, wrongHostLeaf, ecP256Leaf, ecP384Leaf, clientLeaf] = await Promise.all([
+    const leafOf = (name: string, key: string, san: string, from: number, to: number, usage?: string, sigopt?: string[]) =>
+      sign(dir, { name, key, subject: `/O=Test/CN=${name}`, issuer: intermediate, from, to, ext: leafExt(san, usage), sigopt });
+    const [leaf, expiredLeaf, wrongHostLeaf, ecP256Leaf, ecP384Leaf, clientLeaf, pssLeaf] = await Promise.all([
       leafOf("leaf", "leaf.key", LOOPBACK_SAN, valid.from, valid.to),
       leafOf("expired-leaf", "leaf.key", LOOPBACK_SAN, now - 30 * DAY, now - DAY),
       leafOf("wrong-host-leaf", "leaf.key", "DNS:wrong.example", valid.from, valid.to),
       leafOf("ec256-leaf", "ec256.key", LOOPBACK_SAN, valid.from, valid.to),
       leafOf("ec384-leaf", "ec384.key", LOOPBACK_SAN, valid.from, valid.to),
       leafOf("client-leaf", "leaf.key", "DNS:device.example", valid.from, valid.to, "clientAuth"),
+      leafOf("pss-leaf", "leaf.key", LOOPBACK_SAN, valid.from, valid.to, undefined, ["rsa_padding_mode:pss", "rsa_pss_saltlen:32"]),
     ]);
     const clientKeyDer = new Uint8Array(createPrivateKey(clientLeaf.keyPem).export({ format: "der", type: "pkcs8" }));
     return {
-      dir, root, intermediate, leaf, expiredLeaf, wrongHostLeaf, ecP256Leaf, ecP384Leaf, otherRoot, clientLeaf, clientKeyDer,
+      dir, root, intermediate, leaf, expiredLeaf, wrongHostLeaf, ecP256Leaf, ecP384Leaf, otherRoot, clientLeaf, clientKeyDer, pssLeaf,
       fullChain: (l) => l.certPem + intermediate.certPem,
       cleanup: () => rmSync(dir, { recursive: true, force: true }),
     };
