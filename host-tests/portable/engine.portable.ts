@@ -417,6 +417,21 @@ export const suite: PortableSuite = {
       expected: { result: { ok: false, status: 200, bytes: 12, conn: "new", code: "TIMEOUT_TOTAL", phase: "timeout" }, results: 1, timers: 0, idle: 0, released: true },
     },
     {
+      name: "the wall clock stepping back an hour (SNTP) neither stretches a timeout nor makes a timing negative",
+      run: () => {
+        const r = rig({ timeouts: { firstByte: 2000 } });
+        r.get("https://example.com/");
+        connect(r, 10, 20);
+        r.clock.advance(500);
+        r.clock.jump(-3600000);
+        r.clock.advance(1499);
+        const early = r.results.length;
+        r.clock.advance(1);
+        return { early, result: summary(r.results[0]), total: r.results[0].timings.total, clean: clean(r) };
+      },
+      expected: { early: 0, result: { ok: false, status: 0, bytes: 0, conn: "new", code: "TIMEOUT_FIRST_BYTE", phase: "timeout" }, total: 2030, clean: { timers: 0, idle: 0, released: true } },
+    },
+    {
       name: "TLS -2 with the captured text is decoded (alert 70, TLS 1.2 offered)",
       run: () => {
         const r = rig();

@@ -101,6 +101,19 @@ export const suite: PortableSuite = {
       expected: { requestsAt: [30, 1035, 3040, 7045, 12050, 17055, 77090], retryIns: ["1000", "2000", "4000", "5000", "5000", "-", "-"], fetches: 7, streak: 0 },
     },
     {
+      name: "the wall clock stepping back (SNTP) does not delay the next fetch",
+      run: () => {
+        const r = loopRig(() => OK("1"), { intervalMs: 1000 });
+        r.loop.start();
+        r.clock.advance(35);
+        r.clock.jump(-3600000);
+        r.clock.advance(1005); // the interval, then the reused connection's 5 ms answer
+        r.loop.stop();
+        return r.loop.fetches;
+      },
+      expected: 2,
+    },
+    {
       name: "backoff jitter comes from the injected random source and stays under the cap",
       run: () => {
         const mk = (x: number) => loopRig(() => OK(""), { random: () => x, backoff: { baseMs: 1000, maxMs: 3000, jitter: 0.5 } }).loop;

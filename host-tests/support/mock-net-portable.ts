@@ -272,6 +272,12 @@ export class FakeClock implements TimerHost {
     this.time = end;
   }
 
+  /** The wall clock steps by `ms` (SNTP setting it), without any real time passing for timers. */
+  jump(ms: number): void {
+    this.time += ms;
+    for (const t of this.timers) t.at += ms;
+  }
+
   /** Timers set and not yet fired or cleared. */
   get pending(): number {
     return this.timers.length;

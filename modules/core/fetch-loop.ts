@@ -12,6 +12,7 @@
  *   (log-format.ts); never a secret.
  * - Jitter comes from the injected `random` so tests are deterministic. All time is the TimerHost's.
  */
+import { SteadyClock, steadyClock } from "./clock";
 import { ConfigError } from "./config-error";
 import type { FetchHandle, FetchResult, HttpClient } from "./http-client";
 import type { HeaderInput, RequestMethod } from "./http-request";
@@ -102,6 +103,8 @@ export class FetchLoop {
   private running = false;
   private pausedFlag = false;
   private count = 0;
+  /** Time for the schedule: never runs backwards (see clock.ts). */
+  private readonly clock: SteadyClock;
 
   /** Throws ConfigError for bad options or a target URL that cannot be fetched: refused at start-up. */
   constructor(options: FetchLoopOptions) {
@@ -111,6 +114,7 @@ export class FetchLoop {
     this.client = options.client;
     this.timers = options.timers;
     this.log = options.log;
+    this.clock = steadyClock(options.timers);
     this.format = options.format ?? "text";
     if (this.format !== "text" && this.format !== "json") throw new ConfigError("CONFIG_BAD_VALUE", "format", `must be "text" or "json", got ${String(this.format)}`);
     this.intervalMs = option("intervalMs", options.intervalMs, 60000, 1);
@@ -148,7 +152,7 @@ export class FetchLoop {
   start(): void {
     if (this.running) return;
     this.running = true;
-    const now = this.timers.now();
+    const now = this.clock.now();
     this.targets.forEach((t, i) => {
       t.due = now;
       this.emit(formatTarget(this.format, i + 1, t.label, t.spec.method ?? "GET", this.intervalMs, t.spec.headers));
@@ -170,7 +174,7 @@ export class FetchLoop {
   resume(): void {
     if (!this.running || !this.pausedFlag) return;
     this.pausedFlag = false;
-    const now = this.timers.now();
+    const now = this.clock.now();
     for (const t of this.targets) t.due = now;
     this.emit(formatEvent(this.format, "resumed"));
     this.schedule();
@@ -223,16 +227,17 @@ export class FetchLoop {
       if (!next || t.due < next.due || (t.due === next.due && t.lastRun < next.lastRun)) next = t;
     }
     const target = next as Target;
-    const wait = Math.max(0, target.due - this.timers.now());
+    const wait = Math.max(0, target.due - this.clock.now());
     this.timer = this.timers.set(() => {
       this.timer = null;
+      this.clock.reach(target.due);
       this.run(target);
     }, wait);
   }
 
   private run(target: Target): void {
     if (!this.running || this.pausedFlag) return;
-    target.lastRun = this.timers.now();
+    target.lastRun = this.clock.now();
     const spec = target.spec;
     try {
       this.inFlight = this.client.fetch(
@@ -242,7 +247,7 @@ export class FetchLoop {
     } catch (e) {
       // The engine turns every failure into a result; should it ever throw, the loop goes on.
       this.emit(formatEvent(this.format, "error", { in: "fetch", message: e instanceof Error ? e.message : String(e) }));
-      target.due = this.timers.now() + this.backoffDelay(target.stats.failureStreak + 1);
+      target.due = this.clock.now() + this.backoffDelay(target.stats.failureStreak + 1);
       this.schedule();
     }
   }
@@ -253,7 +258,7 @@ export class FetchLoop {
     // Paused means the network is going away: do not keep the connection this fetch used.
     if (this.pausedFlag) this.client.closeIdle();
     target.stats.record(result);
-    const now = this.timers.now();
+    const now = this.clock.now();
     let retryIn: number | undefined;
     if (result.ok) target.due = now + this.intervalMs;
     else {

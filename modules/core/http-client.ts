@@ -23,6 +23,7 @@
  *   socket keeps `closedCallback`, see io.ts).
  */
 import { utf8 } from "./bytes";
+import { SteadyClock, steadyClock } from "./clock";
 import { ConfigError } from "./config-error";
 import { diagnose, Diagnosis, DiagnosisContext, Failure, Phase } from "./diagnosis";
 import { HttpParseError } from "./http-errors";
@@ -210,6 +211,8 @@ export class HttpClient {
   /** @internal */ readonly maxIdle: number;
   /** @internal */ readonly maxIdleMs: number;
   private warnedOnce = false;
+  /** @internal Time for deadlines and durations: never runs backwards (see clock.ts). */
+  readonly clock: SteadyClock;
   /** Receives TLS warnings; defaults to a text line on `log`. */
   onWarning: ((warning: TlsWarning, host: string) => void) | undefined;
 
@@ -231,6 +234,7 @@ export class HttpClient {
     this.maxIdle = options.keepAlive === false ? 0 : Math.floor(positiveNumber("maxIdleConnections", options.maxIdleConnections, 2, true));
     this.maxIdleMs = positiveNumber("maxIdleMs", options.maxIdleMs, 30000);
     this.onWarning = options.onWarning;
+    this.clock = steadyClock(options.timers);
   }
 
   /**
@@ -255,7 +259,7 @@ export class HttpClient {
 
   /** @internal An idle connection to `origin`, or null; stale ones are closed on the way. */
   take(origin: string): Connection | null {
-    const now = this.options.timers.now();
+    const now = this.clock.now();
     for (let i = 0; i < this.pool.length; i++) {
       const c = this.pool[i];
       if (c.origin !== origin) continue;
@@ -274,7 +278,7 @@ export class HttpClient {
   release(conn: Connection): void {
     if (this.maxIdle === 0) return conn.close();
     conn.owner = null;
-    conn.idleSince = this.options.timers.now();
+    conn.idleSince = this.clock.now();
     for (let i = 0; i < this.pool.length; i++) {
       if (this.pool[i].origin === conn.origin) {
         this.pool[i].close();
@@ -359,7 +363,7 @@ class Exchange {
   private headers: HeaderInput | undefined;
 
   constructor(private readonly client: HttpClient, private readonly request: FetchRequest, private readonly done: (r: FetchResult) => void) {
-    this.startedAt = client.options.timers.now();
+    this.startedAt = client.clock.now();
     this.method = request && request.method === "HEAD" ? "HEAD" : "GET";
     this.headers = request ? request.headers : undefined;
   }
@@ -753,7 +757,7 @@ class Exchange {
   // --- time ---
 
   private now(): number {
-    return this.client.options.timers.now();
+    return this.client.clock.now();
   }
 
   /** The deadline of the current phase. */
@@ -785,9 +789,11 @@ class Exchange {
   private arm(ms: number, callback: () => void): void {
     this.clearTimer();
     const timers = this.client.options.timers;
+    const due = this.now() + ms;
     this.timerAt = NaN;
     this.timer = timers.set(() => {
       this.timer = null;
+      this.client.clock.reach(due);
       callback();
     }, ms);
   }
