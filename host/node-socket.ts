@@ -22,6 +22,7 @@
  * - `write()` is always 1024 and `write(bytes)` throws "can't write all data" beyond it; message 3
  *   comes when the TCP send buffer has emptied, with its space minus 128 bytes of TLS overhead.
  *   Writing before message 1 throws here (SecureSocket would encrypt with no keys yet).
+ * - A close_notify from the server is noted, not reported: -1 comes when the server closes TCP.
  * - On -1 or -2 the socket closes itself. `lastError` holds the text SecureSocket would have
  *   thrown (device-tls.ts maps Node's errors to it). An exception thrown by the callback itself
  *   is caught, as SecureSocket catches it: -2 follows, with `lastError` = String(exception).
@@ -280,6 +281,7 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
   private ended = false;
   private finished = false;
   private rawEnded = false;
+  private tlsEnded = false;
   private rawFailed = false;
   private outstanding = 0;
   private warnedDrop = false;
@@ -346,6 +348,7 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
     raw.on("end", () => {
       this.rawEnded = true;
       bridge.push(null);
+      if (this.tlsEnded) this.peerGone(); // after close_notify every byte has been decrypted
     });
     raw.on("error", (err) => {
       this.rawFailed = true;
@@ -379,7 +382,12 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
       this.incoming.push(new Uint8Array(data));
       this.schedule();
     });
-    this.tls.on("end", () => this.peerGone());
+    // close_notify ends Node's readable side, but SecureSocket only notes the alert: -1 waits for
+    // the server to close TCP (a server that keeps it open gets no -1 at all).
+    this.tls.on("end", () => {
+      this.tlsEnded = true;
+      if (this.rawEnded) this.peerGone();
+    });
     this.tls.on("close", () => this.peerGone());
     this.tls.on("error", (err: NodeJS.ErrnoException) => this.tlsError(err, deviceProfile));
   }
