@@ -774,6 +774,20 @@ export const suite: PortableSuite = {
       expected: ["warning TLS_LEGACY_VERSION host=a.example", "warning TLS_VERIFY_OFF host=a.example", "warning TLS_VERIFY_OFF host=b.example"],
     },
     {
+      name: "allowing https to http redirects is logged once; TLS warnings wait for a TLS connection",
+      run: () => {
+        const r = rig({ allowHttpsToHttpRedirect: true, tls: { tls: "1.1", caCertificates: [Uint8Array.of(0x30, 0x00)] } });
+        r.get("http://a.example/");
+        r.sock.open();
+        r.get("https://b.example/");
+        r.sock.open();
+        r.get("https://c.example/");
+        r.sock.open();
+        return r.logs.map((l) => l.split(" ").slice(0, 3).join(" "));
+      },
+      expected: ["warning REDIRECT_DOWNGRADE_ALLOWED host=a.example", "warning TLS_LEGACY_VERSION host=b.example"],
+    },
+    {
       name: "a callback that throws does not break the engine",
       run: () => {
         const r = rig();

@@ -17,7 +17,7 @@ import { ConfigError } from "./config-error";
 import type { FetchHandle, FetchResult, HttpClient } from "./http-client";
 import type { HeaderInput, RequestMethod } from "./http-request";
 import type { LogSink, TimerHost } from "./io";
-import { formatEvent, formatFetch, formatSummary, formatTarget, formatTlsWarning, LogFormat, logUrl, withoutUserinfo } from "./log-format";
+import { formatEvent, formatFetch, formatSummary, formatTarget, formatWarning, LogFormat, logUrl, withoutUserinfo } from "./log-format";
 import { DEFAULT_LATENCY_WINDOW, TargetStats, TargetStatsSnapshot } from "./stats";
 import { parseUrl, UrlError } from "./url";
 
@@ -145,7 +145,7 @@ export class FetchLoop {
       const label = spec.label ?? logUrl(href);
       return { spec, label, stats: new TargetStats(label, windowSize), due: 0, lastRun: -Infinity };
     });
-    if (!this.client.onWarning) this.client.onWarning = (w, host) => this.log(formatTlsWarning(this.format, w, host));
+    if (!this.client.onWarning) this.client.onWarning = (w, host) => this.log(formatWarning(this.format, w, host));
   }
 
   /** Starts fetching (every target is due at once). Does nothing when already running. */

@@ -30,9 +30,9 @@ import { HttpParseError } from "./http-errors";
 import type { HeaderList } from "./http-headers";
 import { encodeRequest, HeaderInput, isSecretHeader, RequestError, RequestMethod, RequestSpec, RequestWriter } from "./http-request";
 import { FramingInfo, ResponseHead, ResponseParser } from "./http-response";
-import { formatTlsWarning, withoutUserinfo } from "./log-format";
+import { formatWarning, withoutUserinfo } from "./log-format";
 import { closedCallback, LogSink, SocketFactory, SocketMessage, StreamSocket, TimerHost } from "./io";
-import { buildSecureOptions, SecureOptions, TlsUserOptions, TlsWarning } from "./tls-options";
+import { buildSecureOptions, SecureOptions, TlsUserOptions } from "./tls-options";
 import { HttpUrl, parseUrl, resolveUrl, UrlError } from "./url";
 
 /** Deadlines, in milliseconds. Every one is bounded: there is no "wait forever". */
@@ -78,8 +78,8 @@ export interface HttpClientOptions {
   maxHeaderBytes?: number;
   /** Where TLS warnings (verification off, legacy version: once, or per connection) and callback errors go. */
   log?: LogSink;
-  /** Receives each TLS warning instead of `log` (the fetch loop uses it to format its lines). */
-  onWarning?: (warning: TlsWarning, host: string) => void;
+  /** Receives each warning instead of `log` (the fetch loop uses it to format its lines). */
+  onWarning?: (warning: EngineWarning, host: string) => void;
   /** The year the firmware was built: a clock before it is diagnosed as unset. */
   buildYear?: number;
 }
@@ -97,6 +97,14 @@ export interface FetchRequest {
   maxBodyBytes?: number;
   /** Each body piece as it arrives (a view valid only during the call). */
   onBody?: (data: Uint8Array) => void;
+}
+
+/** A warning about a weakened setting (TLS options, insecure opt-ins), for the log. */
+export interface EngineWarning {
+  code: string;
+  message: string;
+  /** Logged on every new connection rather than once. */
+  everyConnection: boolean;
 }
 
 export interface FetchTimings {
@@ -210,11 +218,14 @@ export class HttpClient {
   /** @internal */ readonly maxRedirects: number;
   /** @internal */ readonly maxIdle: number;
   /** @internal */ readonly maxIdleMs: number;
-  private warnedOnce = false;
+  /** Codes of once-only warnings already given. */
+  private readonly warned: string[] = [];
   /** @internal Time for deadlines and durations: never runs backwards (see clock.ts). */
   readonly clock: SteadyClock;
-  /** Receives TLS warnings; defaults to a text line on `log`. */
-  onWarning: ((warning: TlsWarning, host: string) => void) | undefined;
+  /** Receives warnings; defaults to a text line on `log`. */
+  onWarning: ((warning: EngineWarning, host: string) => void) | undefined;
+  /** TLS option warnings, and the insecure opt-ins of the client itself. */
+  private readonly warnings: EngineWarning[];
 
   /** Throws ConfigError for bad options: a wrong setting is refused before any socket opens. */
   constructor(options: HttpClientOptions) {
@@ -234,6 +245,14 @@ export class HttpClient {
     this.maxIdle = options.keepAlive === false ? 0 : Math.floor(positiveNumber("maxIdleConnections", options.maxIdleConnections, 2, true));
     this.maxIdleMs = positiveNumber("maxIdleMs", options.maxIdleMs, 30000);
     this.onWarning = options.onWarning;
+    this.warnings = this.tls.warnings.slice();
+    if (options.allowHttpsToHttpRedirect === true) {
+      this.warnings.push({
+        code: "REDIRECT_DOWNGRADE_ALLOWED",
+        message: "allowHttpsToHttpRedirect is on: a server (or anyone able to alter its redirect) can move a request, headers included, to unencrypted http",
+        everyConnection: false,
+      });
+    }
     this.clock = steadyClock(options.timers);
   }
 
@@ -289,14 +308,22 @@ export class HttpClient {
     this.pool.push(conn);
   }
 
-  /** @internal TLS warnings for a new connection: the once-only ones the first time. */
-  warn(host: string): void {
+  /**
+   * @internal Warnings for a new connection: the once-only ones the first time, the
+   * every-connection ones (TLS ones) on each new TLS connection.
+   */
+  warn(host: string, tls: boolean): void {
     const log = this.options.log;
-    const sink = this.onWarning ?? (log ? (w: TlsWarning, h: string) => log(formatTlsWarning("text", w, h)) : undefined);
-    const once = !this.warnedOnce;
-    this.warnedOnce = true;
+    const sink = this.onWarning ?? (log ? (w: EngineWarning, h: string) => log(formatWarning("text", w, h)) : undefined);
     if (!sink) return;
-    for (const w of this.tls.warnings) if (w.everyConnection || once) sink(w, host);
+    for (const w of this.warnings) {
+      if (w.code.indexOf("TLS_") === 0 && !tls) continue;
+      if (!w.everyConnection) {
+        if (this.warned.indexOf(w.code) >= 0) continue;
+        this.warned.push(w.code);
+      }
+      sink(w, host);
+    }
   }
 
   /** @internal */
@@ -474,11 +501,11 @@ class Exchange {
     const conn = this.conn as Connection;
     if (this.state === "connecting") {
       this.connectMs = this.now() - this.phaseStart;
+      this.client.warn(url.host, url.scheme === "https");
       if (url.scheme === "http") return this.ready();
       this.state = "handshaking";
       this.phaseStart = this.now();
       this.rearm();
-      this.client.warn(url.host);
       let tls: StreamSocket;
       try {
         tls = this.client.options.sockets.startTls(conn.sock, url.host, this.client.tls.secure);

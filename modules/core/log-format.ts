@@ -12,7 +12,6 @@
 import type { FetchResult } from "./http-client";
 import { HeaderInput, redactHeaders } from "./http-request";
 import type { TargetStatsSnapshot } from "./stats";
-import type { TlsWarning } from "./tls-options";
 
 export type LogFormat = "text" | "json";
 
@@ -103,8 +102,8 @@ export function formatTarget(format: LogFormat, index: number, label: string, me
   return `target #${index} ${method} ${label} every=${intervalMs}ms${shown.length ? ` headers=${quote(shown.join(", "))}` : ""}`;
 }
 
-/** A TLS warning (verification off, legacy version) for one connection. */
-export function formatTlsWarning(format: LogFormat, w: TlsWarning, host: string): string {
+/** A warning about a weakened setting (verification off, legacy TLS, an insecure opt-in). */
+export function formatWarning(format: LogFormat, w: { code: string; message: string }, host: string): string {
   if (format === "json") return JSON.stringify({ warning: w.code, host, message: w.message });
   return `warning ${w.code} host=${host} ${w.message}`;
 }
