@@ -133,6 +133,14 @@ describe("plain TCP", () => {
     expect(t.messages).toEqual(["1", "3:4000"]);
   });
 
+  test("the factory forgets finished sockets (a long simulator run does not grow its list)", async () => {
+    const server = await startHttpServer();
+    servers.push(server);
+    const f = factory();
+    for (let i = 0; i < 5; i++) await runSocket(f, server.port);
+    expect(f.sockets.length).toBeLessThanOrEqual(1);
+  });
+
   test("connection refused is -2", async () => {
     const server = await startHttpServer();
     const port = server.port;

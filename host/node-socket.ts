@@ -96,6 +96,9 @@ abstract class Deliverer {
   readonly stats: SocketStats = { bytesRead: 0, bytesWritten: 0, droppedBytes: 0, maxRecordLength: 0, records: 0 };
   protected closed = false;
   protected readonly events: Event[] = [];
+
+  /** Closed by the app, or its connection is gone (adopted TCP sockets count as finished). */
+  abstract get finished(): boolean;
   private scheduled = false;
 
   protected post(message: SocketMessage, value?: number): void {
@@ -196,6 +199,10 @@ export class NodeTcpSocket extends Deliverer implements StreamSocket {
     return !this.adopted && !this.failed && this.current === null && (this.segments.length > 0 || (this.peerEnded && !this.endReported));
   }
 
+  get finished(): boolean {
+    return this.closed || this.adopted || this.raw.destroyed;
+  }
+
   read(type: ArrayBufferConstructor, count?: number): ArrayBuffer;
   read(): number;
   read(type?: ArrayBufferConstructor, count?: number): ArrayBuffer | number {
@@ -279,7 +286,7 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
   private inReadable = false;
   private handshaken = false;
   private ended = false;
-  private finished = false;
+  private stopped = false;
   private rawEnded = false;
   private tlsEnded = false;
   private rawFailed = false;
@@ -336,11 +343,11 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
       },
     });
     const fromNetwork = (data: Buffer) => {
-      if (this.finished) return;
+      if (this.stopped) return;
       this.reader.push(data);
       this.stats.maxRecordLength = this.reader.maxRecordLength;
       this.stats.records = this.reader.records;
-      if (this.finished) return; // a device rule failed on these bytes: TLS never sees them
+      if (this.stopped) return; // a device rule failed on these bytes: TLS never sees them
       if (!bridge.push(data)) raw.pause();
     };
     for (const bytes of unread) fromNetwork(Buffer.from(bytes));
@@ -368,7 +375,7 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
       }
     });
     this.tls.on("secureConnect", () => {
-      if (this.finished) return;
+      if (this.stopped) return;
       this.handshaken = true;
       const cipher = this.tls.getCipher();
       this.stats.protocol = this.tls.getProtocol() ?? undefined;
@@ -378,7 +385,7 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
       this.post(1);
     });
     this.tls.on("data", (data: Buffer) => {
-      if (this.finished) return;
+      if (this.stopped) return;
       this.incoming.push(new Uint8Array(data));
       this.schedule();
     });
@@ -392,14 +399,18 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
     this.tls.on("error", (err: NodeJS.ErrnoException) => this.tlsError(err, deviceProfile));
   }
 
+  get finished(): boolean {
+    return this.closed || this.raw.destroyed;
+  }
+
   private peerGone(): void {
-    if (this.ended || this.finished) return;
+    if (this.ended || this.stopped) return;
     this.ended = true;
     this.schedule();
   }
 
   private tlsError(err: NodeJS.ErrnoException, deviceProfile: boolean): void {
-    if (this.finished) return;
+    if (this.stopped) return;
     const hostError = describeError(err);
     const outcome = deviceOutcome(err);
     if (outcome?.kind === "connected-then-closed" && deviceProfile && !this.handshaken) {
@@ -423,8 +434,8 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
 
   /** Ends the connection with -2 and `lastError` (undefined when the device text is unknown). */
   private failWith(text: string | undefined, hostError: string): void {
-    if (this.finished) return;
-    this.finished = true;
+    if (this.stopped) return;
+    this.stopped = true;
     this.lastError = text;
     this.stats.hostError = hostError;
     this.incoming.length = 0;
@@ -435,7 +446,7 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
   }
 
   protected nextEvent(): Event | undefined {
-    if (this.finished || this.inReadable) return undefined;
+    if (this.stopped || this.inReadable) return undefined;
     const next = this.incoming[0];
     if (next) {
       const n = Math.min(next.length, SECURE_SOCKET.chunk);
@@ -446,14 +457,14 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
       return { message: 2, value: n };
     }
     if (this.ended) {
-      this.finished = true;
+      this.stopped = true;
       return { message: -1 };
     }
     return undefined;
   }
 
   protected hasMore(): boolean {
-    return !this.finished && (this.incoming.length > 0 || this.ended);
+    return !this.stopped && (this.incoming.length > 0 || this.ended);
   }
 
   protected override deliver(event: Event): void {
@@ -473,7 +484,7 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
       this.inReadable = false;
       const left = this.chunk ? this.chunk.length - this.position : 0;
       this.chunk = null;
-      if (left > 0 && event.message === 2 && !this.finished) {
+      if (left > 0 && event.message === 2 && !this.stopped) {
         this.stats.droppedBytes += left;
         if (!this.warnedDrop) {
           this.warnedDrop = true;
@@ -504,7 +515,7 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
   write(): number;
   write(data?: ArrayBuffer | Uint8Array): number | void {
     if (data === undefined) return SECURE_SOCKET.writeSpace;
-    if (this.closed || this.finished) throw new Error("write on closed socket");
+    if (this.closed || this.stopped) throw new Error("write on closed socket");
     if (!this.handshaken) throw new Error("write before the TLS handshake is done");
     const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
     if (bytes.length > SECURE_SOCKET.writeSpace) throw new Error("can't write all data");
@@ -521,7 +532,7 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.finished = true;
+    this.stopped = true;
     this.events.length = 0;
     this.incoming.length = 0;
     // SecureSocket.close() closes the TCP socket without sending close_notify.
@@ -545,7 +556,7 @@ export class NodeSocketFactory implements SocketFactory {
   private readonly registered: CertInput[] = [];
   private readonly cache: SessionCache = {};
   private readonly warned = new Set<string>();
-  /** Every socket made, for tests that check nothing is left open. */
+  /** The sockets made that may still hold a connection (finished ones are dropped as new ones come). */
   readonly sockets: (NodeTcpSocket | NodeTlsSocket)[] = [];
 
   constructor(options: NodeSocketOptions = {}) {
@@ -557,10 +568,15 @@ export class NodeSocketFactory implements SocketFactory {
     };
   }
 
+  private remember(socket: NodeTcpSocket | NodeTlsSocket): void {
+    for (let i = this.sockets.length - 1; i >= 0; i--) if (this.sockets[i].finished) this.sockets.splice(i, 1);
+    this.sockets.push(socket);
+  }
+
   connect(host: string, port: number): NodeTcpSocket {
     // The device's socket is IPv4 only.
     const socket = new NodeTcpSocket(net.connect({ host, port, family: 4 }), this.options);
-    this.sockets.push(socket);
+    this.remember(socket);
     return socket;
   }
 
@@ -576,7 +592,7 @@ export class NodeSocketFactory implements SocketFactory {
     }
     const trusted = [...this.registered, ...(this.options.builtinCertificates ?? [])];
     const socket = new NodeTlsSocket(tcp, host, keys, { options: this.options, cache: this.cache, trusted, warned: this.warned });
-    this.sockets.push(socket);
+    this.remember(socket);
     return socket;
   }
 
