@@ -311,6 +311,8 @@ export const suite: PortableSuite = {
           { intervalMs: 0 },
           { backoff: { jitter: 2 } },
           { format: "xml" as "text" },
+          { targets: [{ url: "https://example.com/", headers: { "X-A": "1\r\nX-B: 2" } }] },
+          { targets: [{ url: "https://example.com/", method: "POST" as "GET" }] },
         ];
         for (const b of bad) {
           try {
@@ -323,7 +325,15 @@ export const suite: PortableSuite = {
         }
         return out;
       },
-      expected: ["CONFIG_BAD_VALUE targets", "CONFIG_BAD_VALUE targets[0].url", "CONFIG_BAD_VALUE intervalMs", "CONFIG_BAD_VALUE backoff.jitter", "CONFIG_BAD_VALUE format"],
+      expected: [
+        "CONFIG_BAD_VALUE targets",
+        "CONFIG_BAD_VALUE targets[0].url",
+        "CONFIG_BAD_VALUE intervalMs",
+        "CONFIG_BAD_VALUE backoff.jitter",
+        "CONFIG_BAD_VALUE format",
+        "CONFIG_BAD_VALUE targets[0].headers",
+        "CONFIG_BAD_VALUE targets[0].method",
+      ],
     },
   ],
 };

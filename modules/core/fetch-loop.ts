@@ -15,11 +15,11 @@
 import { SteadyClock, steadyClock } from "./clock";
 import { ConfigError } from "./config-error";
 import type { FetchHandle, FetchResult, HttpClient } from "./http-client";
-import type { HeaderInput, RequestMethod } from "./http-request";
+import { encodeRequest, HeaderInput, RequestError, RequestMethod } from "./http-request";
 import type { LogSink, TimerHost } from "./io";
 import { formatEvent, formatFetch, formatSummary, formatTarget, formatWarning, LogFormat, logUrl, withoutUserinfo } from "./log-format";
 import { DEFAULT_LATENCY_WINDOW, TargetStats, TargetStatsSnapshot } from "./stats";
-import { parseUrl, UrlError } from "./url";
+import { HttpUrl, parseUrl, UrlError } from "./url";
 
 export interface LoopTarget {
   url: string;
@@ -135,17 +135,25 @@ export class FetchLoop {
       const spec: LoopTarget = typeof t === "string" ? { url: t } : t;
       const name = `targets[${i}]`;
       if (!spec || typeof spec.url !== "string") throw new ConfigError("CONFIG_BAD_TYPE", name, "must be a URL string or { url }");
-      let href: string;
+      let url: HttpUrl;
       try {
-        href = parseUrl(spec.url).href;
+        url = parseUrl(spec.url);
       } catch (e) {
         const message = withoutUserinfo(e instanceof Error ? e.message : String(e));
         throw new ConfigError("CONFIG_BAD_VALUE", `${name}.url`, `${e instanceof UrlError ? `${e.code}: ` : ""}${message}`);
       }
+      try {
+        // The same checks the engine makes, at start-up: a bad header or method is a configuration error.
+        encodeRequest({ method: spec.method, url, headers: spec.headers });
+      } catch (e) {
+        const option = e instanceof RequestError && e.code === "REQUEST_BAD_METHOD" ? `${name}.method` : `${name}.headers`;
+        throw new ConfigError("CONFIG_BAD_VALUE", option, `${e instanceof RequestError ? `${e.code}: ` : ""}${e instanceof Error ? e.message : String(e)}`);
+      }
+      const href = url.href;
       const label = spec.label ?? logUrl(href);
       return { spec, label, stats: new TargetStats(label, windowSize), due: 0, lastRun: -Infinity };
     });
-    if (!this.client.onWarning) this.client.onWarning = (w, host) => this.log(formatWarning(this.format, w, host));
+    if (!this.client.onWarning) this.client.onWarning = (w, host) => this.emit(formatWarning(this.format, w, host));
   }
 
   /** Starts fetching (every target is due at once). Does nothing when already running. */

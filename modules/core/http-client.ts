@@ -322,7 +322,11 @@ export class HttpClient {
         if (this.warned.indexOf(w.code) >= 0) continue;
         this.warned.push(w.code);
       }
-      sink(w, host);
+      try {
+        sink(w, host);
+      } catch {
+        // A failing log sink must not break a connection.
+      }
     }
   }
 
