@@ -1,0 +1,275 @@
+/**
+ * `npm run certs -- list | check | add NAME | remove NAME`: the CA certificates the firmware
+ * embeds (certs/*.pem, listed in manifest.json). See docs/tools.md.
+ *
+ *   list                 every embedded CA: subject, issuer, fingerprint, key, expiry, size; total flash cost
+ *   check                fails (exit 1) on unreadable, non-CA, expired, duplicate or unusable CAs and on a
+ *                        manifest that does not list exactly the files of certs/; warns within 180 days
+ *   add NAME|SHA256|FILE a root from Node's Mozilla store by CN or fingerprint, or from a PEM/DER file;
+ *                        --from FILE picks NAME from that file instead of the store; --file sets the name
+ *   remove NAME          by file name or CN
+ *
+ * Options: --certs DIR (default ./certs), --manifest FILE (default manifest.json beside DIR).
+ * Exit codes: 0 done, 1 refused or problems found, 2 usage.
+ */
+import { existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { rootCertificates } from "node:tls";
+import { decodePem } from "../../modules/core/pem";
+import {
+  CaEntry, CaFile, Candidate, candidatesOf, caFileText, checkEntries, checkManifest, describeCandidates, editCaFiles,
+  fileNameFor, filesToRemove, Finding, manifestEmbeds, readEntries, readManifest, refuseToAdd, renderFindings, renderList, selectCertificate,
+} from "./store";
+
+/** Everything the CLI touches outside the file system, so tests run it in-process. */
+export interface CertsIo {
+  out(text: string): void;
+  err(text: string): void;
+  now(): number;
+  /** PEM texts of the store `add` searches by name (Node's tls.rootCertificates). */
+  store: readonly string[];
+  /** Named in the header of files added from the store. */
+  storeName: string;
+  cwd: string;
+}
+
+export const defaultIo = (): CertsIo => ({
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  now: () => Date.now(),
+  store: rootCertificates,
+  storeName: `Node.js ${process.version} tls.rootCertificates (Mozilla CA store)`,
+  cwd: process.cwd(),
+});
+
+const USAGE = `usage: npm run certs -- <command> [--certs DIR] [--manifest FILE]
+  list                      embedded CAs and their flash cost
+  check                     validate certs/ and manifest.json (exit 1 on errors)
+  add NAME|SHA256|FILE      add a root by CN or fingerprint from Node's Mozilla store, or from a PEM file
+      [--from FILE]         look NAME up in FILE instead of the store
+      [--file NAME.pem]     the file name to write (default: from the CN)
+  remove NAME               remove by file name or CN
+`;
+
+interface Args {
+  command: string;
+  positional: string[];
+  certs: string;
+  manifest: string;
+  from?: string;
+  file?: string;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[], cwd: string): Args {
+  const positional: string[] = [];
+  const opts: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const m = /^--(certs|manifest|from|file)(?:=(.*))?$/.exec(a);
+    if (m) {
+      const value = m[2] ?? argv[++i];
+      if (value === undefined) throw new UsageError(`--${m[1]} needs a value`);
+      opts[m[1]] = value;
+    } else if (a.startsWith("--")) {
+      throw new UsageError(`unknown option ${a}`);
+    } else positional.push(a);
+  }
+  const [command, ...rest] = positional;
+  if (!command) throw new UsageError("no command");
+  const certs = resolve(cwd, opts.certs ?? "certs");
+  return {
+    command, positional: rest, certs,
+    manifest: resolve(cwd, opts.manifest ?? join(dirname(certs), "manifest.json")),
+    from: opts.from === undefined ? undefined : resolve(cwd, opts.from), file: opts.file,
+  };
+}
+
+function dirFiles(dir: string): string[] {
+  return readdirSync(dir).filter((f) => !f.startsWith(".") && statSync(join(dir, f)).isFile()).sort();
+}
+
+function loadCerts(dir: string): { files: string[]; entries: CaEntry[]; findings: Finding[] } {
+  if (!existsSync(dir)) return { files: [], entries: [], findings: [{ level: "error", text: `no directory ${dir}` }] };
+  const files = dirFiles(dir);
+  const texts: CaFile[] = files.filter((f) => f.endsWith(".pem")).map((file) => ({ file, text: readFileSync(join(dir, file), "utf8") }));
+  return { files, ...readEntries(texts) };
+}
+
+/** Certificates in a file: PEM blocks, or one DER certificate. */
+function certificatesInFile(path: string): Uint8Array[] {
+  const bytes = readFileSync(path);
+  if (bytes[0] === 0x30) return [new Uint8Array(bytes)];
+  return decodePem(bytes.toString("utf8")).filter((b) => b.label === "CERTIFICATE").map((b) => b.der);
+}
+
+/** Runs one command; returns the exit code. */
+export function certsMain(argv: string[], io: CertsIo = defaultIo()): number {
+  let args: Args;
+  try {
+    args = parseArgs(argv, io.cwd);
+  } catch (e) {
+    io.err(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  switch (args.command) {
+    case "list": return list(args, io);
+    case "check": return check(args, io);
+    case "add": return add(args, io);
+    case "remove": return remove(args, io);
+    default:
+      io.err(`unknown command "${args.command}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+function list(args: Args, io: CertsIo): number {
+  const { entries, findings } = loadCerts(args.certs);
+  io.out(renderList(entries, io.now()));
+  if (findings.length) io.err(renderFindings(findings));
+  return findings.some((f) => f.level === "error") ? 1 : 0;
+}
+
+function check(args: Args, io: CertsIo): number {
+  const { files, entries, findings } = loadCerts(args.certs);
+  const all = [...findings, ...checkEntries(entries, io.now())];
+  if (existsSync(args.manifest)) {
+    try {
+      all.push(...checkManifest(readManifest(readFileSync(args.manifest, "utf8"), basename(args.certs)), files));
+    } catch (e) {
+      all.push({ level: "error", text: `${args.manifest}: ${(e as Error).message}` });
+    }
+  } else {
+    all.push({ level: "error", text: `no manifest at ${args.manifest} (give --manifest FILE)` });
+  }
+  const errors = all.filter((f) => f.level === "error").length;
+  io.out(renderFindings(all));
+  io.out(`${entries.length} CA certificate(s) checked: ${errors} error(s), ${all.length - errors} warning(s)\n`);
+  return errors ? 1 : 0;
+}
+
+/** Finds what `add` means: a file path, a name in --from FILE, or a name/fingerprint in the store. */
+function chooseCandidate(args: Args, io: CertsIo): { candidate?: Candidate; source?: string; code: number } {
+  const query = args.positional[0];
+  const now = io.now();
+  let pool: Candidate[];
+  let source: string;
+  let where: string;
+  const path = resolve(io.cwd, query);
+  if (args.from === undefined && existsSync(path) && statSync(path).isFile()) {
+    pool = candidatesOf(certificatesInFile(path));
+    const cas = pool.filter((c) => c.summary.basicConstraints?.ca);
+    if (pool.length === 1 || cas.length === 1) return { candidate: pool.length === 1 ? pool[0] : cas[0], source: `file ${basename(path)}`, code: 0 };
+    if (pool.length === 0) {
+      io.err(`${query} holds no certificate\n`);
+      return { code: 1 };
+    }
+    io.err(`${query} holds ${pool.length} certificates; pick one: npm run certs -- add "<CN or SHA-256>" --from ${query}\n${describeCandidates(pool, now)}\n`);
+    return { code: 1 };
+  }
+  if (args.from !== undefined) {
+    if (!existsSync(args.from)) {
+      io.err(`no file ${args.from}\n`);
+      return { code: 2 };
+    }
+    pool = candidatesOf(certificatesInFile(args.from));
+    source = `file ${basename(args.from)}`;
+    where = args.from;
+  } else {
+    pool = candidatesOf(io.store.map((pem) => decodePem(pem)[0].der));
+    source = io.storeName;
+    where = "Node's Mozilla root store";
+  }
+  const sel = selectCertificate(pool, query);
+  if (sel.kind === "one") return { candidate: sel.candidate, source, code: 0 };
+  if (sel.kind === "ambiguous") {
+    io.err(`"${query}" names ${sel.candidates.length} certificates in ${where}; add one by its SHA-256:\n${describeCandidates(sel.candidates, now)}\n`);
+  } else {
+    io.err(`no certificate "${query}" in ${where}${sel.suggestions.length ? `; did you mean:\n${describeCandidates(sel.suggestions, now)}` : ""}\n`);
+  }
+  return { code: 1 };
+}
+
+function add(args: Args, io: CertsIo): number {
+  if (args.positional.length !== 1) {
+    io.err(`add takes one NAME, fingerprint or file\n${USAGE}`);
+    return 2;
+  }
+  const { candidate, source, code } = chooseCandidate(args, io);
+  if (!candidate || !source) return code;
+  if (!existsSync(args.certs)) {
+    io.err(`no directory ${args.certs}\n`);
+    return 1;
+  }
+  const { entries } = loadCerts(args.certs);
+  const verdict = refuseToAdd(candidate, entries, io.now());
+  for (const w of verdict.warnings) io.err(`warning: ${w}\n`);
+  if (verdict.errors.length) {
+    io.err(verdict.errors.map((e) => `refused: ${e}\n`).join(""));
+    return 1;
+  }
+  const file = args.file ?? fileNameFor(candidate.summary);
+  if (!/^[A-Za-z0-9._-]+\.pem$/.test(file)) {
+    io.err(`--file must be a plain name ending in .pem (letters, digits, . _ -), got "${file}"\n`);
+    return 2;
+  }
+  const path = join(args.certs, file);
+  if (existsSync(path)) {
+    io.err(`${file} exists already in ${args.certs}: choose another name with --file\n`);
+    return 1;
+  }
+  writeFileSync(path, caFileText(candidate.der, source));
+  io.out(`wrote ${file}: ${candidate.summary.subject.text}, SHA-256 ${candidate.fingerprint}\n`);
+  io.out(manifestAfter(args, file, "add"));
+  return 0;
+}
+
+/** Updates config.caFiles for an added or removed file, or says what to change by hand. */
+function manifestAfter(args: Args, file: string, action: "add" | "remove"): string {
+  const verb = action === "add" ? "add" : "remove";
+  if (!existsSync(args.manifest)) return `no manifest at ${args.manifest}: ${verb} "${file}" ${action === "add" ? "to" : "from"} config.caFiles yourself\n`;
+  const text = readFileSync(args.manifest, "utf8");
+  let view;
+  try {
+    view = readManifest(text, basename(args.certs));
+  } catch (e) {
+    return `${args.manifest} does not parse (${(e as Error).message}): ${verb} "${file}" in config.caFiles yourself\n`;
+  }
+  const lines: string[] = [];
+  const edited = editCaFiles(text, file, action);
+  if (edited === null) {
+    lines.push(`${verb} "${file}" ${action === "add" ? "to" : "from"} config.caFiles in ${basename(args.manifest)} (it could not be edited safely)`);
+  } else if (edited !== text) {
+    writeFileSync(args.manifest, edited);
+    lines.push(`${basename(args.manifest)}: ${action === "add" ? "added" : "removed"} "${file}" ${action === "add" ? "to" : "from"} config.caFiles`);
+  }
+  if (action === "add" && !manifestEmbeds(view, file)) {
+    lines.push(`the manifest's data section does not take it: add "./${basename(args.certs)}/${file.replace(/\.pem$/, "")}" to "data" (or use "./${basename(args.certs)}/*")`);
+  }
+  return lines.map((l) => l + "\n").join("");
+}
+
+function remove(args: Args, io: CertsIo): number {
+  if (args.positional.length !== 1) {
+    io.err(`remove takes one file name or CN\n${USAGE}`);
+    return 2;
+  }
+  const { files, entries } = loadCerts(args.certs);
+  const { files: targets, ambiguous } = filesToRemove(entries, files, args.positional[0]);
+  if (targets.length === 0) {
+    io.err(`no file or CN "${args.positional[0]}" in ${args.certs}; there are: ${files.filter((f) => f.endsWith(".pem")).join(", ")}\n`);
+    return 1;
+  }
+  if (ambiguous) {
+    io.err(`"${args.positional[0]}" is the CN in ${targets.join(", ")}: remove by file name\n`);
+    return 1;
+  }
+  const file = targets[0];
+  unlinkSync(join(args.certs, file));
+  io.out(`removed ${file}\n`);
+  io.out(manifestAfter(args, file, "remove"));
+  return 0;
+}
+
+if (require.main === module) process.exitCode = certsMain(process.argv.slice(2));
