@@ -708,6 +708,7 @@ export const suite: PortableSuite = {
         r.get({ url: "https://example.com/", headers: { "X-A": "1\r\nInjected: yes" } });
         r.get({ url: "https://example.com/", method: "POST" as "GET" });
         r.get("ftp://example.com/");
+        r.get({ url: "https://example.com/", maxBodyBytes: -1 });
         const during = r.results.length;
         r.clock.advance(0);
         const leak = r.results.some((x) => /pw@/.test(JSON.stringify([x.url, x.finalUrl, x.error])));
@@ -716,8 +717,8 @@ export const suite: PortableSuite = {
       expected: {
         during: 0,
         leak: false,
-        codes: ["URL_USERINFO", "REQUEST_HEADER_INJECTION", "REQUEST_BAD_METHOD", "URL_UNSUPPORTED_SCHEME"],
-        conns: ["none", "none", "none", "none"],
+        codes: ["URL_USERINFO", "REQUEST_HEADER_INJECTION", "REQUEST_BAD_METHOD", "URL_UNSUPPORTED_SCHEME", "REQUEST_INVALID"],
+        conns: ["none", "none", "none", "none", "none"],
         sockets: 0,
         clean: { timers: 0, idle: 0, released: true },
       },

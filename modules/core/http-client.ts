@@ -405,6 +405,11 @@ class Exchange {
       if (this.request.method !== undefined && this.request.method !== "GET" && this.request.method !== "HEAD") {
         throw new RequestError("REQUEST_BAD_METHOD", `method ${JSON.stringify(String(this.request.method))} is not supported: only GET and HEAD`);
       }
+      for (const key of ["previewBytes", "captureBytes", "maxBodyBytes"] as const) {
+        const v = this.request[key];
+        if (v !== undefined && !(typeof v === "number" && v >= 0 && isFinite(v))) throw new RangeError(`${key} must be a number of bytes (0 or more), got ${String(v)}`);
+      }
+      if (this.request.onBody !== undefined && typeof this.request.onBody !== "function") throw new TypeError("onBody must be a function");
       const url = parseUrl(this.request.url);
       this.url = url;
       this.encode(url); // check the headers now: bad input fails before any socket opens
