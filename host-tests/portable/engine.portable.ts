@@ -142,6 +142,32 @@ export const suite: PortableSuite = {
       expected: { sizes: [40, 30, REQUEST.length - 70], same: true },
     },
     {
+      name: "a response that comes before the request is fully written ends the fetch; the connection is not kept",
+      run: () => {
+        const r = rig();
+        r.get("https://example.com/");
+        r.sock.open();
+        const s = r.sock;
+        s.space = 10;
+        s.open();
+        s.receive("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        s.writable(1000);
+        return { result: summary(r.results[0]), writes: s.writes.length, clean: clean(r) };
+      },
+      expected: { result: { ok: false, status: 400, bytes: 0, conn: "new", code: "HTTP_STATUS_400", phase: "response" }, writes: 1, clean: { timers: 0, idle: 0, released: true } },
+    },
+    {
+      name: "the server closing while the request is being written",
+      run: errorCase((r) => {
+        r.get("https://example.com/");
+        r.sock.open();
+        r.sock.space = 10;
+        r.sock.open();
+        r.sock.hangUp();
+      }),
+      expected: { result: { ok: false, status: 0, bytes: 0, conn: "new", code: "CONNECTION_CLOSED_EARLY", phase: "request" }, results: 1, timers: 0, idle: 0, released: true },
+    },
+    {
       name: "a chunked body ends at its last chunk, with no disconnect",
       run: () => {
         const r = rig();
