@@ -168,6 +168,14 @@ suite("npm run probe", () => {
     expect(r.out).toContain("every shared suite needs manifest config.tls.ECDHE_RSA true");
   });
 
+  test("TLS 1.0 only: yes, with tlsVersion=1.0 and only the SHA-1 suites", async () => {
+    const r = await probeServer({ cert: pki.fullChain(pki.leaf), key: pki.leaf.keyPem, minVersion: "TLSv1", maxVersion: "TLSv1", ciphers: "DEFAULT@SECLEVEL=0" });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/1\.0 {2}yes/);
+    expect(r.out).toMatch(/no {3}AES128-SHA256 +always offered +a TLS 1\.2 suite, not usable at TLS 1\.0/);
+    expect(verdict(r)).toMatch(/^the device can connect: yes, because the server accepts TLS 1\.0 \(not 1\.2\).*they share 2 cipher suites, e\.g\. AES128-SHA; needs tlsVersion=1\.0$/);
+  });
+
   test("leaf-only chain: no, even with the root embedded (exit 1)", async () => {
     const r = await probeServer({ cert: pki.leaf.certPem, key: pki.leaf.keyPem });
     expect(r.code).toBe(1);

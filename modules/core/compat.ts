@@ -124,8 +124,11 @@ export interface CompatReport {
   deviceVersion: "1.0" | "1.1" | "1.2" | null;
 }
 
-/** Records above this size are worth a warning: they must fit the device's heap whole. */
-export const LARGE_RECORD = 4096;
+/**
+ * Record payloads above this size are worth a warning: they must fit the device's heap whole.
+ * 4 KB of plaintext plus room for the cipher's IV, MAC and padding.
+ */
+export const LARGE_RECORD = 4096 + 256;
 
 /** "RSA 2048", "RSA-PSS 2048", "EC secp256r1", "Ed25519": a certificate's key in a few words. */
 export function keyDescription(s: CertificateSummary): string {

@@ -9,10 +9,12 @@
  * Exit codes: 0 the device can connect, 1 it cannot, 2 usage or network error.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { join, resolve } from "node:path";
 import { rootCertificates } from "node:tls";
 import { assessCompat, CompatFacts, CompatReport, KnownRoot, verdictLine } from "../../modules/core/compat";
 import { decodePem } from "../../modules/core/pem";
+import { HOST_TLS_LIMITS } from "../../host/device-tls";
 import { parseUrl, UrlError } from "../../modules/core/url";
 import { readEntries } from "../certs/store";
 import { MFL_CODES } from "./client-hello";
@@ -87,6 +89,7 @@ export function renderReport(href: string, f: CompatFacts, r: CompatReport): str
       lines.push(`     key ${c.key}, signed ${c.signature} (device: ${c.signatureSupport}), expires ${date(c.notAfter)}${c.isCa ? ", CA" : ""}`);
     });
     if (f.hostNameMatches !== null) lines.push(`  subjectAltName ${f.hostNameMatches ? "names" : "does NOT name"} ${f.host}`);
+    if (isIP(f.host)) lines.push(`  note: ${HOST_TLS_LIMITS.sniForIp}; a server that picks its certificate by SNI may answer the device differently`);
   } else {
     lines.push("chain: not seen");
   }

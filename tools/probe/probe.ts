@@ -283,7 +283,10 @@ export async function probeServer(url: HttpUrl, o: ProbeOptions): Promise<Compat
     }, o.timeoutMs)), concurrency);
     suites = DEVICE_CIPHER_SUITES.map((s, i) => {
       const r = runs[i];
-      return r.ok ? { suite: s.openssl, switch: s.switch, accepted: true } : { suite: s.openssl, switch: s.switch, accepted: false, detail: r.detail };
+      if (r.ok) return { suite: s.openssl, switch: s.switch, accepted: true };
+      // OpenSSL will not offer a SHA-256 or GCM suite below TLS 1.2: neither does the device.
+      const detail = r.detail === "ERR_SSL_NO_CIPHERS_AVAILABLE" ? `a TLS 1.2 suite, not usable at TLS ${deviceVersion}` : r.detail;
+      return { suite: s.openssl, switch: s.switch, accepted: false, detail };
     });
     // The GET that reads the chain as sent and the record sizes: as the device when a suite is
     // shared, else with any suite at the same version (the chain is the same).
