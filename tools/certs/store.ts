@@ -9,15 +9,14 @@
  */
 import { X509Certificate } from "node:crypto";
 import { decodePem, encodePem } from "../../modules/core/pem";
+import { caProblems } from "../../modules/core/app";
 import {
-  CertificateSummary, fingerprintSha256, isCaCertificate, parseCertificate, secureSocketSupport, SecureSocketSupport,
+  CertificateSummary, fingerprintSha256, parseCertificate, secureSocketSupport, SecureSocketSupport,
 } from "../../modules/core/x509";
 import { commonNameOf, keyDescription } from "../../modules/core/compat";
 import { certificateHeader } from "./add-root";
 
 const DAY = 86_400_000;
-/** `check` warns about CAs expiring within this many days. */
-export const EXPIRY_WARNING_DAYS = 180;
 
 /** One certificate of an embedded file. */
 export interface CaEntry {
@@ -257,21 +256,27 @@ export function editCaFiles(text: string, file: string, action: "add" | "remove"
 // ---------------------------------------------------------------------------------------------
 // check
 
+/**
+ * The firmware's own start-up verdict on one CA (caProblems: not a CA, unusable key, expired or
+ * not yet valid, expiring within 180 days), split into errors and warnings, plus a warning for a
+ * key that is in the SDK sources but untested.
+ */
+function verdictOf(file: string, der: Uint8Array, summary: CertificateSummary, nowMs: number): { errors: string[]; warnings: string[] } {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  for (const p of caProblems({ file, der, summary }, nowMs)) (/^expires on /.test(p) ? warnings : errors).push(p);
+  const support = secureSocketSupport(summary);
+  if (support.key === "unknown") warnings.push(`may not work on the device: ${support.reason}`);
+  return { errors, warnings };
+}
+
 /** `check`: every finding about the embedded CAs and the manifest. Exit 1 when any is an error. */
 export function checkEntries(entries: CaEntry[], nowMs: number): Finding[] {
   const findings: Finding[] = [];
   for (const e of entries) {
-    const s = e.summary;
-    const where = e.file;
-    if (!isCaCertificate(s)) {
-      findings.push({ level: "error", file: where, text: `${s.subject.text} is not a CA certificate (basicConstraints CA:true and keyCertSign needed)` });
-    }
-    const left = daysLeft(s, nowMs);
-    if (nowMs > s.notAfter) findings.push({ level: "error", file: where, text: `${s.subject.text} expired on ${date(s.notAfter)}` });
-    else if (nowMs < s.notBefore) findings.push({ level: "error", file: where, text: `${s.subject.text} is not valid before ${date(s.notBefore)}` });
-    else if (left < EXPIRY_WARNING_DAYS) findings.push({ level: "warning", file: where, text: `${s.subject.text} expires on ${date(s.notAfter)}, in ${left} days: plan its successor` });
-    if (e.support.key === "unsupported") findings.push({ level: "error", file: where, text: `SecureSocket cannot use this root: ${e.support.reason}` });
-    else if (e.support.key === "unknown") findings.push({ level: "warning", file: where, text: `may not work on the device: ${e.support.reason}` });
+    const v = verdictOf(e.file, e.der, e.summary, nowMs);
+    for (const text of v.errors) findings.push({ level: "error", file: e.file, text: `${e.summary.subject.text}: ${text}` });
+    for (const text of v.warnings) findings.push({ level: "warning", file: e.file, text: `${e.summary.subject.text}: ${text}` });
   }
   for (let i = 0; i < entries.length; i++) {
     for (let j = 0; j < i; j++) {
@@ -367,25 +372,16 @@ export function caFileText(der: Uint8Array, source: string): string {
   return certificateHeader(new X509Certificate(der), source) + encodePem("CERTIFICATE", der);
 }
 
-/** Why a certificate may not be added; empty when it may. Warnings do not block. */
+/** Why a certificate may not be added (errors), and what to know about it (warnings). */
 export function refuseToAdd(c: Candidate, existing: CaEntry[], nowMs: number): { errors: string[]; warnings: string[] } {
-  const errors: string[] = [];
-  const warnings: string[] = [];
-  const s = c.summary;
-  if (!isCaCertificate(s)) errors.push(`${s.subject.text} is not a CA certificate: embed the root (or intermediate) CA that issued the server's certificate, not the server's own`);
-  if (nowMs > s.notAfter) errors.push(`${s.subject.text} expired on ${date(s.notAfter)}`);
-  if (nowMs < s.notBefore) errors.push(`${s.subject.text} is not valid before ${date(s.notBefore)}`);
-  const support = secureSocketSupport(s);
-  if (support.key === "unsupported") errors.push(`SecureSocket cannot use it: ${support.reason}`);
-  else if (support.key === "unknown") warnings.push(`it may not work on the device: ${support.reason}`);
+  const { errors, warnings } = verdictOf("", c.der, c.summary, nowMs);
   const same = existing.find((e) => e.fingerprint === c.fingerprint);
   if (same) errors.push(`already embedded as ${same.file}`);
   else {
-    const twin = existing.find((e) => e.summary.subject.text === s.subject.text);
+    const twin = existing.find((e) => e.summary.subject.text === c.summary.subject.text);
     if (twin) warnings.push(`${twin.file} has the same subject (another version of this root?)`);
   }
-  if (errors.length === 0 && daysLeft(s, nowMs) < EXPIRY_WARNING_DAYS) warnings.push(`it expires on ${date(s.notAfter)}, in ${daysLeft(s, nowMs)} days`);
-  return { errors, warnings };
+  return { errors: errors.map((e) => `${c.summary.subject.text}: ${e}`), warnings };
 }
 
 /** Which embedded file(s) `remove NAME` means: a file name (with or without .pem) or a CN. */
