@@ -304,6 +304,22 @@ export const suite: PortableSuite = {
       expected: { ok: true, status: 200, bytes: 1, conn: "new", retried: true },
     },
     {
+      name: "stale connection dropped silently (no first byte on the reused socket): retried once, within the total budget",
+      run: () => {
+        const r = rig({ timeouts: { firstByte: 2000, total: 10000 } });
+        r.get("https://example.com/");
+        connect(r).receive(OK("1"));
+        r.get("https://example.com/");
+        const stale = r.sock;
+        r.clock.advance(2000);
+        const fresh = connect(r, 10, 20);
+        r.clock.advance(5);
+        fresh.receive(OK("22"));
+        return { result: summary(r.results[1]), total: r.results[1].timings.total, staleReleased: stale.released, connects: r.net.connects.length };
+      },
+      expected: { result: { ok: true, status: 200, bytes: 2, conn: "new", retried: true }, total: 2035, staleReleased: true, connects: 2 },
+    },
+    {
       name: "a request that got response bytes is NOT retried",
       run: () => {
         const r = rig();

@@ -70,7 +70,12 @@ export interface HttpClientOptions {
   keepAlive?: boolean;
   /** Idle connections kept (each TLS connection holds several KB of heap). Default 2. */
   maxIdleConnections?: number;
-  /** An idle connection older than this is closed instead of reused. Default 30 s. */
+  /**
+   * An idle connection older than this is closed instead of reused. Default 90 s: longer than the
+   * loop's default 60 s interval and within common server keep-alive limits (nginx 75 s); a server
+   * that closes sooner is noticed (-1 while idle), and one that vanished silently costs a
+   * first-byte timeout and one retry.
+   */
   maxIdleMs?: number;
   /** User-Agent header (default: this project's). */
   userAgent?: string;
@@ -243,7 +248,7 @@ export class HttpClient {
     };
     this.maxRedirects = Math.floor(positiveNumber("maxRedirects", options.maxRedirects, 5, true));
     this.maxIdle = options.keepAlive === false ? 0 : Math.floor(positiveNumber("maxIdleConnections", options.maxIdleConnections, 2, true));
-    this.maxIdleMs = positiveNumber("maxIdleMs", options.maxIdleMs, 30000);
+    this.maxIdleMs = positiveNumber("maxIdleMs", options.maxIdleMs, 90000);
     this.onWarning = options.onWarning;
     this.warnings = this.tls.warnings.slice();
     if (options.allowHttpsToHttpRedirect === true) {
@@ -762,15 +767,7 @@ class Exchange {
    * to the diagnosis's detail; `phase` replaces a phase the diagnosis could only guess.
    */
   private fail(failure: Failure, detail?: string, phase?: Phase): void {
-    if (this.state === "done") return;
-    // A reused connection that fails before any response byte was closed by the server while it
-    // sat idle: send the request once more on a new connection. Never after a response byte.
-    if (this.reused && !this.retried && this.firstByteAt < 0 && (failure.kind === "disconnect" || failure.kind === "socket-error" || failure.kind === "tls-error")) {
-      this.retried = true;
-      this.dropConnection();
-      this.hop(true);
-      return;
-    }
+    if (this.state === "done" || this.retryStale(failure)) return;
     const d = diagnose(failure, this.client.context((this.url as HttpUrl).host));
     if (detail !== undefined && detail !== "") d.detail = `${d.detail}: ${detail}`;
     if (phase !== undefined && d.phase === "tls-handshake") d.phase = phase;
@@ -841,6 +838,23 @@ class Exchange {
     }
   }
 
+  /**
+   * A reused connection that fails before any response byte had gone stale while it sat idle:
+   * the server closed it (-1, -2, a failed write), or the network dropped it silently (no first
+   * byte in time). The request (GET or HEAD) is sent once more on a new connection. Never after a
+   * response byte, never twice.
+   */
+  private retryStale(failure: Failure): boolean {
+    if (!this.reused || this.retried || this.firstByteAt >= 0) return false;
+    const stale = failure.kind === "disconnect" || failure.kind === "socket-error" || failure.kind === "tls-error" ||
+      (failure.kind === "timeout" && failure.which === "first-byte");
+    if (!stale) return false;
+    this.retried = true;
+    this.dropConnection();
+    this.hop(true);
+    return true;
+  }
+
   private onTimer(): void {
     if (this.state === "done") return;
     const now = this.now();
@@ -864,6 +878,7 @@ class Exchange {
           failure = { kind: "timeout", which: "first-byte", ms: t.firstByte };
       }
     } else failure = { kind: "timeout", which: "total", ms: t.total };
+    if (this.retryStale(failure)) return;
     const d = diagnose(failure, this.client.context((this.url as HttpUrl).host));
     d.detail = `${d.detail} (${this.state})`;
     this.failWith(d);
