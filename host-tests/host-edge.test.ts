@@ -277,6 +277,19 @@ describe("TLS device profile: versions and cipher suites", () => {
     expect(t.messages[t.messages.length - 1]).toBe("timeout");
   });
 
+  test("without protocolVersion the device offers TLS 1.2 but accepts a TLS 1.0 answer", async () => {
+    const server = await https({ minVersion: "TLSv1", maxVersion: "TLSv1", ciphers: "DEFAULT@SECLEVEL=0" });
+    const t = await runSocket(factory(), server.port, { secure: secure({ protocolVersion: undefined }) });
+    expect(t.stats.protocol).toBe("TLSv1");
+    expect(httpBody(t.data)).toBe("hello");
+  });
+
+  test("ECDHE on P-384 only: the device offers secp256r1 alone, so the server finds nothing", async () => {
+    const server = await https({ maxVersion: "TLSv1.2", ciphers: "ECDHE-RSA-AES128-GCM-SHA256", ecdhCurve: "secp384r1" });
+    const t = await runSocket(factory(), server.port, { secure: secure() });
+    expect(t.lastError).toBe("TLS: alert: 2, 40");
+  });
+
   test("no shared cipher (server offers only CHACHA20): TLS: alert: 2, 40", async () => {
     const server = await https({ maxVersion: "TLSv1.2", ciphers: "ECDHE-RSA-CHACHA20-POLY1305" });
     const t = await runSocket(factory(), server.port, { secure: secure() });

@@ -96,10 +96,10 @@ abstract class Deliverer {
   readonly stats: SocketStats = { bytesRead: 0, bytesWritten: 0, droppedBytes: 0, maxRecordLength: 0, records: 0 };
   protected closed = false;
   protected readonly events: Event[] = [];
+  private scheduled = false;
 
   /** Closed by the app, or its connection is gone (adopted TCP sockets count as finished). */
   abstract get finished(): boolean;
-  private scheduled = false;
 
   protected post(message: SocketMessage, value?: number): void {
     if (this.closed) return;
