@@ -209,18 +209,6 @@ export class MockNetwork implements SocketFactory {
     return true;
   }
 
-  /** Sockets still open. */
-  get openCount(): number {
-    let n = 0;
-    for (const s of this.sockets) if (!s.closed && s.kind === "tls") n++;
-    for (const s of this.sockets) if (!s.closed && s.kind === "tcp" && !this.wrapped(s)) n++;
-    return n;
-  }
-
-  private wrapped(tcp: MockSocket): boolean {
-    for (const s of this.sockets) if (s.tcp === tcp) return true;
-    return false;
-  }
 }
 
 interface FakeTimer {
