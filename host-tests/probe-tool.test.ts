@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rootCertificates } from "node:tls";
-import { makeTestPki, startHttpsServer, startOpensslServer, TestPki, TlsServerConfig } from "../host/test-servers";
+import { makeTestPki, startHttpServer, startHttpsServer, startOpensslServer, TestPki, TlsServerConfig } from "../host/test-servers";
 import { certsMain } from "../tools/certs/cli";
 import { caFileText } from "../tools/certs/store";
 import { buildClientHello, readServerAnswer } from "../tools/probe/client-hello";
@@ -239,6 +239,17 @@ suite("npm run probe", () => {
       expect(r.out).toMatch(/1\.2 {2}yes/);
       expect(r.out).toMatch(/1\.3 {2}no/);
       expect(r.out).toContain("chain as sent, 2 certificate(s)");
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("a plain HTTP port: no TLS handshake at all (exit 1)", async () => {
+    const server = await startHttpServer();
+    try {
+      const r = await probe(`https://127.0.0.1:${server.port}/`, ["--timeout", "1000"]);
+      expect(r.code).toBe(1);
+      expect(verdict(r)).toContain("completed no TLS handshake with any version from 1.0 to 1.3; fix: check that the port serves HTTPS (not plain HTTP)");
     } finally {
       await server.close();
     }
