@@ -1,18 +1,11 @@
 import { latin1 } from "../../modules/core/bytes";
 import { encodeRequest, RequestWriter, redactHeaders, DEFAULT_USER_AGENT } from "../../modules/core/http-request";
 import { parseUrl } from "../../modules/core/url";
-import { PortableSuite, Json } from "./suite";
+import { PortableSuite, errorCode } from "./suite";
 
 const url = parseUrl("https://example.com:8443/data?x=1");
 const text = (spec: Parameters<typeof encodeRequest>[0]) => latin1(encodeRequest(spec)).split("\r\n");
-const code = (f: () => unknown): Json => {
-  try {
-    f();
-    return "no error";
-  } catch (e) {
-    return (e as { code?: string }).code ?? String(e);
-  }
-};
+const code = errorCode;
 
 export const suite: PortableSuite = {
   name: "request encoder",

@@ -28,3 +28,13 @@ export function runCase(c: PortableCase): Json {
     return { thrown: String(err && err.name), code: err && err.code !== undefined ? String(err.code) : null, message: String(err && err.message) };
   }
 }
+
+/** Runs `f` and returns the `code` of what it threw ("no error" when it returned). */
+export function errorCode(f: () => unknown): Json {
+  try {
+    f();
+    return "no error";
+  } catch (e) {
+    return (e as { code?: string }).code ?? String(e);
+  }
+}

@@ -1,15 +1,8 @@
 import { parseUrl, resolveUrl, removeDotSegments, HttpUrl } from "../../modules/core/url";
-import { PortableSuite, Json } from "./suite";
+import { PortableSuite, Json, errorCode } from "./suite";
 
 const show = (u: HttpUrl): Json => ({ scheme: u.scheme, host: u.host, port: u.port, path: u.path, origin: u.origin, hostHeader: u.hostHeader });
-const code = (f: () => unknown): Json => {
-  try {
-    f();
-    return "no error";
-  } catch (e) {
-    return (e as { code?: string }).code ?? String(e);
-  }
-};
+const code = errorCode;
 const base = () => parseUrl("https://api.example.com/v1/items/list?page=2");
 
 export const suite: PortableSuite = {

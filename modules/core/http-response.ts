@@ -268,14 +268,10 @@ export class ResponseParser {
           pos = stop;
           break;
         }
-        case State.BodyLength: {
-          const n = end - pos < this.remaining ? end - pos : this.remaining;
-          this.remaining -= n;
-          this.handler.onBody(input.subarray(pos, pos + n));
-          pos += n;
+        case State.BodyLength:
+          pos = this.deliver(input, pos);
           if (this.remaining === 0) this.complete();
           break;
-        }
         case State.BodyClose:
           this.handler.onBody(pos === 0 ? input : input.subarray(pos));
           return;
@@ -286,14 +282,10 @@ export class ResponseParser {
           this.onChunkSizeLine(this.line);
           break;
         }
-        case State.ChunkData: {
-          const n = end - pos < this.remaining ? end - pos : this.remaining;
-          this.remaining -= n;
-          this.handler.onBody(input.subarray(pos, pos + n));
-          pos += n;
+        case State.ChunkData:
+          pos = this.deliver(input, pos);
           if (this.remaining === 0) this.state = State.ChunkDataCR;
           break;
-        }
         case State.ChunkDataCR: {
           const b = input[pos];
           if (b === CR) { this.state = State.ChunkDataLF; pos++; }
@@ -314,6 +306,14 @@ export class ResponseParser {
           return;
       }
     }
+  }
+
+  /** Hands out up to `remaining` body bytes from `pos` as a view; returns the position after them. */
+  private deliver(input: Uint8Array, pos: number): number {
+    const n = input.length - pos < this.remaining ? input.length - pos : this.remaining;
+    this.remaining -= n;
+    this.handler.onBody(input.subarray(pos, pos + n));
+    return pos + n;
   }
 
   /**
