@@ -7,9 +7,10 @@ import type { SecureDictionary } from "../modules/core/io";
 import { NodeSocketFactory, SECURE_SOCKET, ESP32_TCP, nodeTimers } from "../host/node-socket";
 import { deviceCipherSuites, deviceErrorText, deviceNameMatches, DEVICE_CIPHER_SUITES } from "../host/device-tls";
 import {
-  makeTestPki, startEchoServer, startHttpServer, startHttpsServer, startOpensslServer,
+  makeTestPki, startCaptureServer, startEchoServer, startHttpServer, startHttpsServer, startOpensslServer,
   type TestPki, type TestServer, type TlsServerConfig, type ServerBehaviour,
 } from "../host/test-servers";
+import { parseClientHello, TLS_EXTENSION } from "../host/tls-records";
 import { getRequest, httpBody, runSocket, sleep } from "./support/socket-run";
 
 jest.setTimeout(15_000);
@@ -231,6 +232,23 @@ describe("TLS device profile: versions and cipher suites", () => {
     expect(t.lastError).toBeUndefined();
     expect(httpBody(t.data)).toBe("hello");
     expect(t.stats).toMatchObject({ protocol: "TLSv1.2", cipher: "AES128-SHA", serverChainLength: 2, resumed: false });
+  });
+
+  test("the ClientHello carries the device's suites, groups, signature algorithms and extensions only", async () => {
+    const capture = await startCaptureServer();
+    servers.push(capture);
+    const hello = capture.next();
+    void runSocket(factory(), capture.port, { host: "localhost", secure: secure({ applicationLayerProtocolNegotiation: ["http/1.1"] }), timeoutMs: 500 });
+    const ch = parseClientHello(new Uint8Array(await hello))!;
+    expect(ch.version).toBe(0x0303);
+    // OpenSSL adds the renegotiation SCSV (0x00ff); the device sends no renegotiation signal.
+    expect(ch.cipherSuites).toEqual([...DEVICE_CIPHER_SUITES.map((s) => s.code), 0x00ff]);
+    expect(ch.groups).toEqual([23]);
+    expect(ch.signatureAlgorithms).toEqual([0x0403, 0x0401]);
+    expect(ch.serverName).toBe("localhost");
+    expect(ch.alpn).toEqual(["http/1.1"]);
+    const E = TLS_EXTENSION;
+    expect(ch.extensions.sort((a, b) => a - b)).toEqual([E.serverName, E.supportedGroups, E.ecPointFormats, E.signatureAlgorithms, E.alpn]);
   });
 
   test("the device's suites and switches", () => {

@@ -19,7 +19,9 @@
  * - Device-only failures that OpenSSL would not produce (see `deviceChainError`).
  *
  * What Node cannot copy (HOST_TLS_LIMITS): `tls_max_fragment_length` is not sent; SNI is not sent
- * for an IP address (the device sends it); the device accepts some chains OpenSSL refuses.
+ * for an IP address (the device sends it); OpenSSL adds the renegotiation SCSV; the device accepts
+ * some chains OpenSSL refuses. Otherwise the ClientHello carries the device's suites, groups,
+ * signature algorithms and extensions (checked in host-tests/host-edge.test.ts).
  */
 import * as net from "node:net";
 import * as tls from "node:tls";
@@ -80,9 +82,14 @@ export const HOST_TLS_LIMITS = {
     "Node's TLS client cannot send the max_fragment_length extension: tls_max_fragment_length is accepted and ignored on the host, so servers send full-size (16 KB) records",
   sniForIp:
     "Node sends no SNI when the host is an IP address; the device sends the address as SNI",
+  renegotiationScsv:
+    "OpenSSL always lists TLS_EMPTY_RENEGOTIATION_INFO_SCSV (0x00ff) after the device's suites; the device sends no renegotiation signal",
   permissiveDevice:
     "with a chain of two or more certificates the device accepts an expired or wrongly signed leaf as long as the last certificate chains to a trusted CA; the host edge keeps OpenSSL's stricter verdict",
 } as const;
+
+/** OpenSSL 3's SSL_OP_NO_EXTENDED_MASTER_SECRET (not among Node's crypto.constants). */
+const SSL_OP_NO_EXTENDED_MASTER_SECRET = 1;
 
 /** The cipher list (OpenSSL names, device order) for the given manifest switches. */
 export function deviceCipherSuites(switches: DeviceTlsSwitches = {}): string[] {
@@ -218,8 +225,9 @@ export function nodeTlsOptions(ctx: TlsOptionContext): tls.ConnectionOptions {
   options.ciphers = deviceCipherSuites(ctx.switches).join(":") + seclevel;
   options.ecdhCurve = DEVICE_CURVES;
   options.sigalgs = DEVICE_SIGALGS;
-  // The stack resumes by session ID and sends no session_ticket extension.
-  options.secureOptions = cryptoConstants.SSL_OP_NO_TICKET;
+  // The stack resumes by session ID and sends no session_ticket extension; it knows neither
+  // encrypt_then_mac nor extended_master_secret, so a server that insists on them fails here too.
+  options.secureOptions = cryptoConstants.SSL_OP_NO_TICKET | cryptoConstants.SSL_OP_NO_ENCRYPT_THEN_MAC | SSL_OP_NO_EXTENDED_MASTER_SECRET;
   return options;
 }
 

@@ -11,7 +11,7 @@
  *   and idle closes). Both listen on 127.0.0.1, port 0.
  * - `startOpensslServer`: `openssl s_server`, a second, independent TLS implementation (its
  *   connections, requests and handshake errors are not tracked).
- * - `startEchoServer`: plain TCP echo.
+ * - `startEchoServer`: plain TCP echo; `startCaptureServer`: keeps each connection's first bytes.
  * Every server's `close()` ends its connections and resolves once nothing is left open.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
@@ -476,6 +476,32 @@ export function startEchoServer(): Promise<TestServer> {
     sock.pipe(sock);
   });
   return listen(server, t, "tcp");
+}
+
+export interface CaptureServer extends TestServer {
+  /** The first bytes each connection sent (a TLS client's ClientHello), in order. */
+  readonly firstBytes: Buffer[];
+  /** Resolves with the first bytes of the next connection. */
+  next(): Promise<Buffer>;
+}
+
+/** Takes each connection's first bytes, then closes it (for looking at ClientHellos). */
+export function startCaptureServer(): Promise<CaptureServer> {
+  const t = tracker();
+  const firstBytes: Buffer[] = [];
+  const waiting: ((b: Buffer) => void)[] = [];
+  const server = net.createServer((sock) => {
+    track(t, sock);
+    sock.once("data", (data: Buffer) => {
+      firstBytes.push(data);
+      waiting.shift()?.(data);
+      sock.destroy();
+    });
+  });
+  return listen(server, t, "tcp").then((base) => Object.assign(base, {
+    firstBytes,
+    next: () => new Promise<Buffer>((resolve) => waiting.push(resolve)),
+  }));
 }
 
 export interface OpensslServer extends TestServer {

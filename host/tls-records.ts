@@ -116,3 +116,69 @@ export function parseCertificateList(body: Uint8Array): Uint8Array[] | undefined
   }
   return out;
 }
+
+/** The parts of a ClientHello the device profile controls. */
+export interface ClientHelloSummary {
+  /** legacy_version, e.g. 0x0303. */
+  version: number;
+  cipherSuites: number[];
+  /** Extension types in the order sent. */
+  extensions: number[];
+  /** supported_groups (10). */
+  groups: number[];
+  /** signature_algorithms (13), as 16-bit SignatureScheme values. */
+  signatureAlgorithms: number[];
+  /** server_name (0), when present. */
+  serverName?: string;
+  /** application_layer_protocol_negotiation (16). */
+  alpn: string[];
+  /** Session ID length (non-zero when resuming by session ID). */
+  sessionIdLength: number;
+}
+
+/** TLS extension numbers named in tests and docs. */
+export const TLS_EXTENSION = {
+  serverName: 0, maxFragmentLength: 1, supportedGroups: 10, ecPointFormats: 11, signatureAlgorithms: 13,
+  alpn: 16, encryptThenMac: 22, extendedMasterSecret: 23, sessionTicket: 35, supportedVersions: 43,
+  renegotiationInfo: 0xff01,
+} as const;
+
+/**
+ * Parses the first record of a client's stream (a ClientHello in one handshake record). Returns
+ * undefined when the bytes are not one.
+ */
+export function parseClientHello(bytes: Uint8Array): ClientHelloSummary | undefined {
+  if (bytes.length < 9 || bytes[0] !== RECORD_TYPE.handshake || bytes[5] !== 1) return undefined;
+  const u16 = (at: number) => (bytes[at] << 8) | bytes[at + 1];
+  const end = Math.min(bytes.length, 5 + u16(3));
+  let at = 9;
+  const version = u16(at);
+  at += 2 + 32;
+  const sessionIdLength = bytes[at];
+  at += 1 + sessionIdLength;
+  const cipherSuites: number[] = [];
+  const suitesEnd = at + 2 + u16(at);
+  for (at += 2; at < suitesEnd; at += 2) cipherSuites.push(u16(at));
+  at += 1 + bytes[at]; // compression methods
+  const out: ClientHelloSummary = { version, cipherSuites, extensions: [], groups: [], signatureAlgorithms: [], alpn: [], sessionIdLength };
+  if (at + 2 > end) return out;
+  const extEnd = Math.min(end, at + 2 + u16(at));
+  for (at += 2; at + 4 <= extEnd;) {
+    const type = u16(at);
+    const length = u16(at + 2);
+    const body = at + 4;
+    out.extensions.push(type);
+    if (type === TLS_EXTENSION.supportedGroups || type === TLS_EXTENSION.signatureAlgorithms) {
+      const list = type === TLS_EXTENSION.supportedGroups ? out.groups : out.signatureAlgorithms;
+      for (let i = body + 2; i < body + 2 + u16(body); i += 2) list.push(u16(i));
+    } else if (type === TLS_EXTENSION.serverName) {
+      out.serverName = Buffer.from(bytes.subarray(body + 5, body + 5 + u16(body + 3))).toString("latin1");
+    } else if (type === TLS_EXTENSION.alpn) {
+      for (let i = body + 2; i < body + 2 + u16(body); i += 1 + bytes[i]) {
+        out.alpn.push(Buffer.from(bytes.subarray(i + 1, i + 1 + bytes[i])).toString("latin1"));
+      }
+    }
+    at = body + length;
+  }
+  return out;
+}
