@@ -3,6 +3,7 @@
  * read/write semantics over node:net and node:tls, and the device profile's TLS behaviour
  * (versions, suites, curves, trust, the leaf-only failure, error texts).
  */
+import * as net from "node:net";
 import type { SecureDictionary } from "../modules/core/io";
 import { NodeSocketFactory, SECURE_SOCKET, ESP32_TCP, nodeTimers } from "../host/node-socket";
 import { deviceCipherSuites, deviceErrorText, deviceNameMatches, DEVICE_CIPHER_SUITES } from "../host/device-tls";
@@ -524,6 +525,16 @@ describe("TLS device profile: sessions, records, reads, writes", () => {
     const t = await runSocket(factory(), server.port, { secure: secure() });
     expect(t.messages[t.messages.length - 1]).toBe("-2");
     expect(t.lastError).toBeUndefined();
+  });
+
+  test("a server that is not TLS (answers plain HTTP and closes): -1, as the device waits for a record", async () => {
+    const plain = net.createServer((sock) => sock.once("data", () => sock.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n")));
+    await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", () => resolve()));
+    servers.push({ close: () => new Promise<void>((resolve) => plain.close(() => resolve())) });
+    const port = (plain.address() as net.AddressInfo).port;
+    const t = await runSocket(factory(), port, { secure: secure() });
+    expect(t.messages).toEqual(["-1"]);
+    expect(t.stats.hostError).toMatch(/does not speak TLS/);
   });
 
   test("a server that accepts but never handshakes: no message at all", async () => {

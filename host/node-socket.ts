@@ -348,12 +348,19 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
       this.stats.maxRecordLength = this.reader.maxRecordLength;
       this.stats.records = this.reader.records;
       if (this.stopped) return; // a device rule failed on these bytes: TLS never sees them
+      if (deviceProfile && this.reader.malformed && !this.handshaken) {
+        // Not TLS (e.g. a plain HTTP server): the device takes the first bytes for a record header
+        // announcing some 20 KB and waits for them; only the server's close (-1) ends the wait.
+        if (!this.stats.hostError) this.stats.hostError = "the server does not speak TLS (its first bytes are not a TLS record)";
+        return;
+      }
       if (!bridge.push(data)) raw.pause();
     };
     for (const bytes of unread) fromNetwork(Buffer.from(bytes));
     raw.on("data", fromNetwork);
     raw.on("end", () => {
       this.rawEnded = true;
+      if (deviceProfile && this.reader.malformed && !this.handshaken) return this.peerGone();
       bridge.push(null);
       if (this.tlsEnded) this.peerGone(); // after close_notify every byte has been decrypted
     });
