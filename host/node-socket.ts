@@ -29,7 +29,10 @@
  *
  * Every callback is delivered from its own macrotask (never from inside `read`, `write` or
  * `close`), one at a time; after `close()` nothing is delivered. `close()` may be called any
- * number of times.
+ * number of times. (SecureSocket itself is less strict: a `close()` made inside message 3, or
+ * inside a message 1 that a writable event completed, is followed by one call with message
+ * `true`. The engine must ignore callbacks after close; this edge does not reproduce that call.)
+ * An exception thrown by a TCP callback is not caught here: it surfaces as an uncaught exception.
  */
 import * as net from "node:net";
 import * as tls from "node:tls";
