@@ -53,3 +53,10 @@ test("every documented key is accepted on its own with a typical command-line va
     expect(() => parseAppConfig({ ssid: "net", [key]: typical[key] })).not.toThrow();
   }
 });
+
+test("the README's configuration table documents every key", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const readme: string = require("node:fs").readFileSync(require("node:path").join(__dirname, "..", "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("### Configuration"), readme.indexOf("### Trusted CAs"));
+  for (const key of Object.keys(APP_CONFIG_KEYS)) expect(section).toContain(`\`${key}\``);
+});

@@ -11,7 +11,8 @@
  *    of the address resumes it, and the link is re-joined with a growing delay.
  * 4. TLS never starts with an unset clock: until `now()` passes CLOCK_FLOOR_MS the loop is not
  *    started; SNTP is asked, server after server, with a growing delay between rounds.
- * 5. After each fetch the free memory is logged, where the build exposes it.
+ * 5. After each fetch the free memory is logged, where the build exposes it, on the next turn:
+ *    never from inside a socket callback (see deferMemoryLog).
  */
 import { appConfigWarnings, AppConfig, describeAppConfig, LogFormat, parseAppConfig } from "./app-config";
 import { ConfigError } from "./config-error";
@@ -169,6 +170,7 @@ export class App {
   private sntpRequest = 0;
   private rejoinTimer: unknown = null;
   private rejoinAttempt = 0;
+  private memoryTimer: unknown = null;
 
   private constructor(hooks: DeviceHooks, config: AppConfig, cas: LoadedCa[]) {
     this.hooks = hooks;
@@ -192,7 +194,9 @@ export class App {
       intervalMs: config.intervalMs,
       format: config.logFormat,
       previewBytes: config.previewBytes,
-      onResult: () => this.logMemory("after-fetch"),
+      // On the next turn: onResult runs inside the socket's callback, and a garbage collection
+      // there can free the just-closed socket under the SDK's C code (it crashed the simulator).
+      onResult: () => this.deferMemoryLog(),
     });
   }
 
@@ -391,6 +395,14 @@ export class App {
     }
   }
 
+  private deferMemoryLog(): void {
+    if (!this.hooks.memory || this.memoryTimer !== null) return;
+    this.memoryTimer = this.hooks.timers.set(() => {
+      this.memoryTimer = null;
+      if (this.phase !== "stopped") this.logMemory("after-fetch");
+    }, 0);
+  }
+
   /** Logs the memory figures the build exposes (none in a release build without instrumentation). */
   logMemory(when: string): void {
     if (!this.hooks.memory) return;
@@ -419,6 +431,10 @@ export class App {
     this.phase = "stopped";
     this.cancelSntp();
     this.clearRejoin();
+    if (this.memoryTimer !== null) {
+      this.hooks.timers.clear(this.memoryTimer);
+      this.memoryTimer = null;
+    }
     this.loop.stop();
   }
 }

@@ -18,14 +18,29 @@ interface NativeStream {
   close(): void;
 }
 
-/** A StreamSocket over a native socket: forwards the callback and the calls. */
+/**
+ * A StreamSocket over a native socket: forwards the callback and the calls.
+ *
+ * A close asked for from inside the socket's own callback is carried out on the next turn. The
+ * SDK's socket code still uses the socket after the callback returns; closing it there lets a
+ * garbage collection during the rest of the callback (the engine logs and allocates) free it
+ * first, which crashed the simulator (use after free in its readable handler). Events stop at
+ * once either way.
+ */
 class DeviceStream implements StreamSocket {
   callback: ((message: SocketMessage, value?: number) => void) | null = null;
   closed = false;
+  private depth = 0;
 
   constructor(protected readonly native: NativeStream) {
     native.callback = (message, value) => {
-      if (!this.closed && this.callback) this.callback(message, value);
+      if (this.closed || !this.callback) return;
+      this.depth++;
+      try {
+        this.callback(message, value);
+      } finally {
+        this.depth--;
+      }
     };
   }
 
@@ -47,7 +62,19 @@ class DeviceStream implements StreamSocket {
     if (this.closed) return;
     this.closed = true;
     this.callback = null;
-    this.native.close();
+    if (this.depth > 0) {
+      const native = this.native;
+      Timer.set(() => closeQuietly(native), 0);
+    } else closeQuietly(this.native);
+  }
+}
+
+/** Closes a native socket that the stack may have closed already (SecureSocket does after -1/-2). */
+function closeQuietly(native: NativeStream): void {
+  try {
+    native.close();
+  } catch {
+    // "close on closed socket"
   }
 }
 
