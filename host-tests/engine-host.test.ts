@@ -4,49 +4,16 @@
  * socket proves in isolation, checked end to end.
  */
 import { FetchLoop } from "../modules/core/fetch-loop";
-import { FetchRequest, FetchResult, HttpClient, HttpClientOptions } from "../modules/core/http-client";
-import { NodeSocketFactory, nodeTimers } from "../host/node-socket";
-import { makeTestPki, startHttpServer, startHttpsServer, type ServerBehaviour, type TestPki, type TestServer, type TlsServerConfig } from "../host/test-servers";
+import { nodeTimers } from "../host/node-socket";
+import { engineHarnessPerFile, fetchOnce as get } from "./support/engine-harness";
+import { sleep } from "./support/socket-run";
 
 jest.setTimeout(20_000);
 
-let pki: TestPki;
-const servers: TestServer[] = [];
-const factories: NodeSocketFactory[] = [];
-const clients: HttpClient[] = [];
+const h = engineHarnessPerFile();
 
-beforeAll(async () => {
-  pki = await makeTestPki();
-}, 60_000);
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.closeIdle();
-  for (const f of factories.splice(0)) f.closeAll();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-afterAll(() => pki?.cleanup());
-
-async function https(config: Partial<TlsServerConfig> = {}, behaviour: ServerBehaviour = {}): Promise<TestServer> {
-  const s = await startHttpsServer({ cert: pki.fullChain(pki.leaf), key: pki.leaf.keyPem, ...config }, behaviour);
-  servers.push(s);
-  return s;
-}
-
-function client(options: Partial<HttpClientOptions> = {}): { client: HttpClient; net: NodeSocketFactory; logs: string[] } {
-  const net = new NodeSocketFactory();
-  factories.push(net);
-  const logs: string[] = [];
-  const c = new HttpClient({ sockets: net, timers: nodeTimers, log: (l) => logs.push(l), tls: { caCertificates: [pki.root.der], cache: false }, ...options });
-  clients.push(c);
-  return { client: c, net, logs };
-}
-
-function get(c: HttpClient, request: string | FetchRequest): Promise<FetchResult> {
-  return new Promise((resolve) => c.fetch(typeof request === "string" ? { url: request } : request, resolve));
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const https = h.https.bind(h);
+const client = h.client.bind(h);
 
 test("https: a verified fetch, then the same connection reused", async () => {
   const server = await https({}, { routes: { "/": { body: "hello" }, "/big": { body: "y".repeat(40000), chunked: 3000, writeSize: 16384 } } });
@@ -71,7 +38,7 @@ test("a connection the server closed while idle: the next fetch still succeeds, 
 
 test("trust: a server whose chain does not lead to the configured CA fails verification", async () => {
   const server = await https();
-  const { client: c } = client({ tls: { caCertificates: [pki.otherRoot.der], cache: false } });
+  const { client: c } = client({ tls: { caCertificates: [h.pki.otherRoot.der], cache: false } });
   const r = await get(c, server.url("/"));
   expect(r.ok).toBe(false);
   expect(r.error).toMatchObject({ code: "TLS_CERT_UNTRUSTED", phase: "tls-handshake" });
@@ -97,8 +64,7 @@ test("timeouts by phase: handshake, first byte, idle", async () => {
 });
 
 test("a body cut short is BODY_TRUNCATED; a redirect is followed; a 404 is a result", async () => {
-  const server = await startHttpServer({ routes: { "/cut": { body: "0123456789", truncateAfter: 4 }, "/old": { redirect: "/new" }, "/new": { body: "moved here" } } });
-  servers.push(server);
+  const server = await h.http({ routes: { "/cut": { body: "0123456789", truncateAfter: 4 }, "/old": { redirect: "/new" }, "/new": { body: "moved here" } } });
   const { client: c } = client();
   expect((await get(c, server.url("/cut"))).error?.code).toBe("BODY_TRUNCATED");
   expect(await get(c, server.url("/old"))).toMatchObject({ ok: true, status: 200, redirects: 1, bytes: 10, finalUrl: server.url("/new") });

@@ -1,0 +1,121 @@
+/**
+ * The connection engine over the host edge against loopback servers, in one place: servers made
+ * from the test PKI, HttpClients on a NodeSocketFactory that trust its root, a fetch as a promise,
+ * and a `closeAll()` that leaves no socket, server or idle connection behind (call it after each
+ * test; the soak run and the benchmark call it at the end).
+ */
+import type { FetchRequest, FetchResult, HttpClientOptions } from "../../modules/core/http-client";
+import { HttpClient } from "../../modules/core/http-client";
+import { NodeSocketFactory, NodeTlsSocket, nodeTimers, type NodeSocketOptions, type SocketStats } from "../../host/node-socket";
+import {
+  makeTestPki, startHttpServer, startHttpsServer, startOpensslServer,
+  type OpensslServer, type ServerBehaviour, type TestCert, type TestPki, type TestServer, type TlsServerConfig,
+} from "../../host/test-servers";
+
+/** What `EngineHarness.client` returns. */
+export interface HarnessClient {
+  client: HttpClient;
+  /** The host edge the client connects through (its sockets, their stats). */
+  net: NodeSocketFactory;
+  /** Lines the client and the host edge logged (TLS warnings, host-edge warnings). */
+  logs: string[];
+}
+
+/** One fetch as a promise (the engine calls back exactly once). */
+export function fetchOnce(client: HttpClient, request: string | FetchRequest): Promise<FetchResult> {
+  return new Promise((resolve) => client.fetch(typeof request === "string" ? { url: request } : request, resolve));
+}
+
+/** Statistics of the TLS sockets a factory still holds, newest last (e.g. the pooled connection). */
+export function tlsStats(net: NodeSocketFactory): SocketStats[] {
+  return net.sockets.filter((s): s is NodeTlsSocket => s instanceof NodeTlsSocket).map((s) => s.stats);
+}
+
+export class EngineHarness {
+  private readonly servers: { close(): Promise<void> }[] = [];
+  private readonly factories: NodeSocketFactory[] = [];
+  private readonly clients: HttpClient[] = [];
+  private made: TestPki | undefined;
+
+  /** The test PKI (after `start()`). */
+  get pki(): TestPki {
+    if (!this.made) throw new Error("EngineHarness: call start() first");
+    return this.made;
+  }
+
+  /** Makes the test PKI (about a second). */
+  async start(): Promise<this> {
+    this.made ??= await makeTestPki();
+    return this;
+  }
+
+  /** Closes everything and removes the PKI directory. */
+  async stop(): Promise<void> {
+    await this.closeAll();
+    this.made?.cleanup();
+    this.made = undefined;
+  }
+
+  /** HTTPS with the full chain of `pki.leaf` unless `config` says otherwise. */
+  async https(config: Partial<TlsServerConfig> = {}, behaviour: ServerBehaviour = {}): Promise<TestServer> {
+    return this.keep(await startHttpsServer({ cert: this.pki.fullChain(this.pki.leaf), key: this.pki.leaf.keyPem, ...config }, behaviour));
+  }
+
+  async http(behaviour: ServerBehaviour = {}): Promise<TestServer> {
+    return this.keep(await startHttpServer(behaviour));
+  }
+
+  /** `openssl s_server -www` with `leaf` (default `pki.leaf`) and the intermediate as its chain. */
+  async openssl(args: string[], leaf: TestCert = this.pki.leaf): Promise<OpensslServer> {
+    return this.keep(await startOpensslServer(leaf.certPath, leaf.keyPath, args, this.pki.intermediate.certPath));
+  }
+
+  /** Closed by `closeAll()`. */
+  keep<T extends { close(): Promise<void> }>(server: T): T {
+    this.servers.push(server);
+    return server;
+  }
+
+  /** A host edge (device profile unless `options` turns it off), closed by `closeAll()`. */
+  factory(options: NodeSocketOptions = {}): NodeSocketFactory {
+    const f = new NodeSocketFactory(options);
+    this.factories.push(f);
+    return f;
+  }
+
+  /**
+   * An HttpClient trusting the test root with the session cache off (trust failures must not be
+   * hidden by a resumed session), on a new host edge; CAs beyond the first are registered on the
+   * edge, as the device edge registers them with CertificateManager.
+   */
+  client(options: Partial<HttpClientOptions> = {}, socketOptions: NodeSocketOptions = {}): HarnessClient {
+    const logs: string[] = [];
+    const net = this.factory({ log: (line) => logs.push(line), ...socketOptions });
+    const client = new HttpClient({
+      sockets: net, timers: nodeTimers, log: (line) => logs.push(line),
+      tls: { caCertificates: [this.pki.root.der], cache: false }, ...options,
+    });
+    for (const der of client.tls.registerCertificates) net.register(der);
+    this.clients.push(client);
+    return { client, net, logs };
+  }
+
+  /** Closes every idle connection, socket and server made so far. */
+  async closeAll(): Promise<void> {
+    for (const c of this.clients.splice(0)) c.closeIdle();
+    for (const f of this.factories.splice(0)) f.closeAll();
+    await Promise.all(this.servers.splice(0).map((s) => s.close()));
+  }
+}
+
+/**
+ * For a jest test file: a harness whose PKI is made once before the file's tests and removed
+ * after them, with every server, socket and idle connection closed after each test.
+ */
+export function engineHarnessPerFile(): EngineHarness {
+  const h = new EngineHarness();
+  beforeAll(() => h.start(), 60_000);
+  afterEach(() => h.closeAll());
+  afterAll(() => h.stop());
+  return h;
+}
