@@ -1,0 +1,230 @@
+/**
+ * The host simulator (`npm start`): the firmware's own start-up policy and fetch loop (the
+ * modules main.ts runs, through core/app.ts) on Node, with the device edge replaced by host
+ * implementations of the same interfaces: Socket/SecureSocket over node:net/node:tls (with the
+ * device profile: what fails here fails on the device), timers, and the log to stdout in the
+ * serial console's format.
+ *
+ * With no target it starts an HTTPS server on 127.0.0.1 (the loopback PKI in
+ * host/fixtures/sim-pki: full chain, trusted through an embedded root) and fetches from it.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { App, DeviceHooks } from "../modules/core/app";
+import { NodeSocketFactory, nodeTimers, stdoutLog } from "./node-socket";
+import { startHttpsServer, TestServer } from "./test-servers";
+
+export const SIM_PKI_DIR = join(__dirname, "fixtures", "sim-pki");
+
+export interface SimulatorOptions {
+  /** URLs to fetch; none: the embedded loopback server. */
+  targets: string[];
+  /** mc/config keys passed through as they are (interval, tlsVersion, verify, timeouts, logFormat...). */
+  config: Record<string, string>;
+  /** PEM files with trusted CAs (default: certs/*.pem of the firmware, or the simulator root). */
+  caFiles: string[];
+  /** Stop after this many fetches (default: run until interrupted). */
+  count?: number;
+  /** Behave like SecureSocket (default true). */
+  deviceProfile: boolean;
+}
+
+export const USAGE = `usage: npm start -- [options] [URL ...]
+
+With no URL, starts an HTTPS server on 127.0.0.1 and fetches from it (5 fetches, 1 s apart).
+
+options (any firmware config key works as --key value; see the README's configuration table):
+  --count N             stop after N fetches
+  --interval T          time between fetches: ms or 500ms, 30s, 5m (default 60s; 1s for the demo)
+  --tls-version V       1.2 (default), 1.1 or 1.0
+  --no-verify           do not verify certificates (INSECURE, logged on every connection)
+  --ca FILE             trust the CA certificates in this PEM file (repeatable; default certs/*.pem)
+  --log-format F        text (default) or json
+  --no-device-profile   use Node's TLS defaults instead of SecureSocket's limits
+  --config FILE         read options from a JSON file of config keys
+  -h, --help            this text`;
+
+export class UsageError extends Error {}
+
+/** Parses the command line. */
+export function parseArgs(argv: string[]): SimulatorOptions {
+  const options: SimulatorOptions = { targets: [], config: {}, caFiles: [], deviceProfile: true };
+  const takeValue = (i: number, flag: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "-h" || arg === "--help") throw new UsageError("");
+    if (!arg.startsWith("--")) {
+      options.targets.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const v = takeValue(i, flag);
+      i++;
+      return v;
+    };
+    switch (flag) {
+      case "--count": {
+        const v = value();
+        if (!/^[1-9]\d*$/.test(v)) throw new UsageError(`--count must be a positive whole number, got "${v}"`);
+        options.count = Number(v);
+        break;
+      }
+      case "--ca":
+        options.caFiles.push(value());
+        break;
+      case "--no-verify":
+        options.config.verify = "false";
+        break;
+      case "--no-device-profile":
+        options.deviceProfile = false;
+        break;
+      case "--config": {
+        const file = value();
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(readFileSync(file, "utf8"));
+        } catch (e) {
+          throw new UsageError(`--config ${file}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new UsageError(`--config ${file}: expected a JSON object of config keys`);
+        for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+          if (k === "targets") options.targets.push(...String(v).split(",").map((s) => s.trim()).filter(Boolean));
+          else options.config[k] = typeof v === "string" ? v : JSON.stringify(v);
+        }
+        break;
+      }
+      default: {
+        // --some-key value → config key someKey, as mcconfig's key=value.
+        const key = flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+        if (!/^[a-zA-Z][a-zA-Z0-9]*$/.test(key)) throw new UsageError(`unknown option ${flag}`);
+        options.config[key] = value();
+      }
+    }
+  }
+  return options;
+}
+
+export interface RunningSimulator {
+  app: App | null;
+  factory: NodeSocketFactory;
+  server: TestServer | null;
+  /** Resolves when the run ends (count reached, or stopped). */
+  finished: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts the simulator; `log` receives every console line. */
+export async function startSimulator(options: SimulatorOptions, log = stdoutLog): Promise<RunningSimulator> {
+  const config: Record<string, unknown> = { ssid: "simulator", password: "", ...options.config };
+  let server: TestServer | null = null;
+  let caFiles = options.caFiles;
+  let count = options.count;
+  if (options.targets.length === 0) {
+    const pem = (name: string) => readFileSync(join(SIM_PKI_DIR, name), "utf8");
+    server = await startHttpsServer(
+      { cert: pem("leaf.pem") + pem("intermediate.pem"), key: pem("leaf.key") },
+      { routes: { "/": { body: '{"hello":"from the simulator"}', headers: [["Content-Type", "application/json"]] } } },
+    );
+    config.targets = server.url("/");
+    if (caFiles.length === 0) caFiles = [join(SIM_PKI_DIR, "root.pem")];
+    if (config.interval === undefined) config.interval = "1s";
+    if (count === undefined) count = 5;
+  } else {
+    config.targets = options.targets.join(",");
+    if (caFiles.length === 0) caFiles = defaultCaFiles();
+  }
+  // Resources are looked up by file name, as the firmware's data resources are.
+  const resources = new Map<string, string>();
+  for (const file of caFiles) resources.set(basename(file), readFileSync(file, "utf8"));
+  config.caFiles = [...resources.keys()].join(",");
+
+  const factory = new NodeSocketFactory({ deviceProfile: options.deviceProfile });
+  let resolveFinished: () => void = () => {};
+  const finished = new Promise<void>((r) => (resolveFinished = r));
+  let app: App | null = null;
+  const hooks: DeviceHooks = {
+    log,
+    timers: nodeTimers,
+    sockets: factory,
+    config,
+    readResource: (name) => resources.get(name),
+    registerCa: (der) => factory.register(der),
+    // The host is online and its clock is set: Wi-Fi joins at once and SNTP answers with it.
+    joinWifi: (_ssid, _password, onMessage) => {
+      setImmediate(() => {
+        onMessage("connect");
+        onMessage("gotIP");
+      });
+    },
+    rejoinWifi: () => {},
+    address: () => "127.0.0.1",
+    requestTime: (_host, done) => setImmediate(() => done(Math.floor(Date.now() / 1000))),
+    setTime: () => {},
+    // On the host the JS heap stands in for the device's chunk heap.
+    memory: () => ({ chunkUsed: process.memoryUsage().heapUsed }),
+  };
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    app?.stop();
+    factory.closeAll();
+    if (server) await server.close();
+    resolveFinished();
+  };
+  app = App.start(hooks);
+  if (!app) await stop();
+  else if (count !== undefined) {
+    const started = app;
+    const watch = setInterval(() => {
+      if (started.loop.fetches >= count!) {
+        clearInterval(watch);
+        void stop();
+      }
+    }, 20);
+    void finished.then(() => clearInterval(watch));
+  }
+  return { app, factory, server, finished, stop };
+}
+
+/** The firmware's embedded CAs: every PEM file in certs/. */
+function defaultCaFiles(): string[] {
+  const dir = resolve(dirname(__dirname), "certs");
+  return readdirSync(dir).filter((f) => f.endsWith(".pem")).sort().map((f) => join(dir, f));
+}
+
+async function main(): Promise<void> {
+  let options: SimulatorOptions;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    if (e.message) console.error(`error: ${e.message}\n`);
+    console.error(USAGE);
+    process.exitCode = e.message ? 2 : 0;
+    return;
+  }
+  const sim = await startSimulator(options);
+  const interrupt = () => void sim.stop();
+  process.once("SIGINT", interrupt);
+  process.once("SIGTERM", interrupt);
+  await sim.finished;
+  process.off("SIGINT", interrupt);
+  process.off("SIGTERM", interrupt);
+  if (!sim.app) process.exitCode = 1;
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}
