@@ -17,7 +17,8 @@ export function memory(): MemorySnapshot {
   const free = read("System Free Memory");
   const chunk = read("XS Chunk Heap Used");
   const slot = read("XS Slot Heap Used");
-  if (free !== undefined) snapshot.systemFree = free;
+  // The simulator reports 0: no figure rather than a false one.
+  if (free !== undefined && free > 0) snapshot.systemFree = free;
   if (chunk !== undefined) snapshot.chunkUsed = chunk;
   if (slot !== undefined) snapshot.slotUsed = slot;
   return snapshot;
