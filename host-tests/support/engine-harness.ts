@@ -4,6 +4,8 @@
  * and a `closeAll()` that leaves no socket, server or idle connection behind (call it after each
  * test; the soak run and the benchmark call it at the end).
  */
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
 import type { FetchRequest, FetchResult, HttpClientOptions } from "../../modules/core/http-client";
 import { HttpClient } from "../../modules/core/http-client";
 import { NodeSocketFactory, NodeTlsSocket, nodeTimers, type NodeSocketOptions, type SocketStats } from "../../host/node-socket";
@@ -11,6 +13,18 @@ import {
   makeTestPki, startHttpServer, startHttpsServer, startOpensslServer,
   type OpensslServer, type ServerBehaviour, type TestCert, type TestPki, type TestServer, type TlsServerConfig,
 } from "../../host/test-servers";
+
+/** A Node `https` server (see `EngineHarness.nodeHttps`) with its counters. */
+export interface NodeHttpsServer {
+  url(path?: string): string;
+  /** The test root, PEM, for Node clients (https.Agent, undici). */
+  caPem: string;
+  /** TCP connections accepted, TLS handshakes completed, requests answered. */
+  readonly connections: number;
+  readonly handshakes: number;
+  readonly requests: number;
+  close(): Promise<void>;
+}
 
 /** What `EngineHarness.client` returns. */
 export interface HarnessClient {
@@ -68,6 +82,35 @@ export class EngineHarness {
   /** `openssl s_server -www` with `leaf` (default `pki.leaf`) and the intermediate as its chain. */
   async openssl(args: string[], leaf: TestCert = this.pki.leaf): Promise<OpensslServer> {
     return this.keep(await startOpensslServer(leaf.certPath, leaf.keyPath, args, this.pki.intermediate.certPath));
+  }
+
+  /**
+   * Node's own HTTPS server answering every GET with `body` (200, Content-Length, keep-alive):
+   * head and body leave in one write, so a loopback round trip costs no Nagle delay. For load
+   * (soak, benchmark), where the staged behaviours of `https()` are not needed.
+   */
+  async nodeHttps(body: string): Promise<NodeHttpsServer> {
+    const counts = { connections: 0, handshakes: 0, requests: 0 };
+    const server = createHttpsServer({ cert: this.pki.fullChain(this.pki.leaf), key: this.pki.leaf.keyPem }, (req, res) => {
+      counts.requests++;
+      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
+      res.end(body);
+    });
+    server.on("connection", () => counts.connections++);
+    server.on("secureConnection", () => counts.handshakes++);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    return this.keep({
+      url: (path = "/") => `https://127.0.0.1:${port}${path}`,
+      caPem: this.pki.root.certPem,
+      get connections() { return counts.connections; },
+      get handshakes() { return counts.handshakes; },
+      get requests() { return counts.requests; },
+      close: () => new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+    });
   }
 
   /** Closed by `closeAll()`. */
