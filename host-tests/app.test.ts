@@ -202,3 +202,11 @@ test("JSON log lines", () => {
   expect(last).toEqual({ event: "wifi.joining", ssid: "Lab" });
   for (const line of r.lines) expect(() => JSON.parse(line)).not.toThrow();
 });
+
+test("once the clock is set, an embedded CA that expires soon (or has expired) is reported", () => {
+  const r = rig({ ...BASE, caFiles: "digicert-global-root-ca.pem,isrg-root-x1.pem" });
+  r.wifi("gotIP");
+  r.answer(Date.UTC(2031, 7, 1) / 1000);
+  expect(r.lines).toContain('ca WARNING file=digicert-global-root-ca.pem problem="expires on 2031-11-10, within 180 days: plan its replacement"');
+  expect(r.lines.filter((l) => l.startsWith("ca WARNING")).length).toBe(1);
+});

@@ -140,13 +140,27 @@ export function caProblems(ca: LoadedCa, nowMs: number | undefined): string[] {
   const support = secureSocketSupport(s);
   if (support.key === "unsupported") problems.push(support.reason);
   if (nowMs !== undefined) {
-    if (nowMs > s.notAfter) problems.push(`EXPIRED on ${isoDate(s.notAfter)}: chains ending here fail; replace it`);
-    else if (nowMs < s.notBefore) problems.push(`not valid before ${isoDate(s.notBefore)}: check the clock`);
-    else if (s.notAfter - nowMs < CA_EXPIRY_WARNING_DAYS * 86_400_000) {
-      problems.push(`expires on ${isoDate(s.notAfter)}, within ${CA_EXPIRY_WARNING_DAYS} days: plan its replacement`);
-    }
+    const dated = caDateProblem(s, nowMs);
+    if (dated) problems.push(dated);
   }
   return problems;
+}
+
+/** What is wrong with a CA's validity at `nowMs`, or undefined. */
+function caDateProblem(validity: { notBefore: number; notAfter: number }, nowMs: number): string | undefined {
+  if (nowMs > validity.notAfter) return `EXPIRED on ${isoDate(validity.notAfter)}: chains ending here fail; replace it`;
+  if (nowMs < validity.notBefore) return `not valid before ${isoDate(validity.notBefore)}: check the clock`;
+  if (validity.notAfter - nowMs < CA_EXPIRY_WARNING_DAYS * 86_400_000) {
+    return `expires on ${isoDate(validity.notAfter)}, within ${CA_EXPIRY_WARNING_DAYS} days: plan its replacement`;
+  }
+  return undefined;
+}
+
+/** What the app keeps of each CA after start-up: the parsed summaries are dropped to spare the heap. */
+interface CaValidity {
+  file: string;
+  notBefore: number;
+  notAfter: number;
 }
 
 type Phase = "wifi" | "clock" | "running" | "stopped";
@@ -156,7 +170,10 @@ export class App {
   readonly config: AppConfig;
   readonly loop: FetchLoop;
   readonly client: HttpClient;
-  readonly cas: LoadedCa[];
+  /** The embedded CAs' dates, checked again once the clock is set. */
+  private readonly caValidity: CaValidity[];
+  /** The decoded CAs until they are registered and logged at start. */
+  private cas: LoadedCa[] | null;
   private readonly hooks: DeviceHooks;
   private readonly format: LogFormat;
   private online = false;
@@ -177,6 +194,7 @@ export class App {
     this.config = config;
     this.format = config.logFormat;
     this.cas = cas;
+    this.caValidity = cas.map((ca) => ({ file: ca.file, notBefore: ca.summary.notBefore, notAfter: ca.summary.notAfter }));
     const ders: DerInput[] = cas.map((ca) => ca.der);
     this.client = new HttpClient({
       sockets: hooks.sockets,
@@ -243,11 +261,13 @@ export class App {
     // The client passes the first CA per connection (secure.certificate); the rest are registered
     // once for every connection (CertificateManager.register).
     for (const der of this.client.tls.registerCertificates) this.hooks.registerCa(der);
-    for (const ca of this.cas) {
+    const cas = this.cas ?? [];
+    this.cas = null;
+    for (const ca of cas) {
       this.line("ca", "registered", { file: ca.file, cn: cn(ca.summary), expires: isoDate(ca.summary.notAfter), bytes: ca.der.length });
       for (const problem of caProblems(ca, undefined)) this.line("ca", "WARNING", { file: ca.file, problem });
     }
-    if (this.cas.length === 0 && this.config.tls.verify && this.config.targets.some((u) => u.scheme === "https")) {
+    if (cas.length === 0 && this.config.tls.verify && this.config.targets.some((u) => u.scheme === "https")) {
       this.line("ca", "WARNING", { problem: "no CA embedded (caFiles is empty): every https fetch will fail TLS_CERT_UNTRUSTED unless the SDK's own ca*.der resources cover it" });
     }
   }
@@ -380,11 +400,10 @@ export class App {
     const now = this.hooks.timers.now();
     if (server !== undefined) this.line("clock", "set", { now: new Date(now).toISOString(), server });
     if (!this.started) {
-      for (const ca of this.cas) {
-        for (const problem of caProblems(ca, now)) {
-          // Structural problems were logged at registration; here only the dated ones.
-          if (/EXPIRED|expires|not valid before/.test(problem)) this.line("ca", "WARNING", { file: ca.file, problem });
-        }
+      // Structural problems were logged at registration; now that the time is known, the dates.
+      for (const ca of this.caValidity) {
+        const problem = caDateProblem(ca, now);
+        if (problem) this.line("ca", "WARNING", { file: ca.file, problem });
       }
       this.started = true;
       this.phase = "running";
