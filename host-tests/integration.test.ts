@@ -69,6 +69,25 @@ describe("TLS: versions, suites, trust", () => {
     expect(line(r)).toBe('fetch #1 https://127.0.0.1:PORT/ status=200 bytes=5 ms=N connect=N tls=N ttfb=N conn=new body="hello"');
   });
 
+  test("openssl s_server -www, TLS 1.2: the page arrives, but its end is a close_notify with TCP left open: TIMEOUT_IDLE", async () => {
+    // -www answers HTTP/1.0 without Content-Length (the body ends at the close). SecureSocket only
+    // notes close_notify, and s_server keeps TCP open, so no -1 comes: the idle deadline ends it.
+    const server = await h.openssl(["-tls1_2"]);
+    const r = await fetchOnce(h.client({ timeouts: { ...SHORT, idle: 500 } }).client, server.url("/"));
+    expect(failure(r)).toEqual({ code: "TIMEOUT_IDLE", phase: "timeout" });
+    expect(r).toMatchObject({ status: 200, conn: "new" });
+    expect(r.bytes).toBeGreaterThan(100);
+    expect(r.error?.detail).toBe("idle timeout after 500 ms (receiving)");
+  });
+
+  test("session cache (device default): without keep-alive, the 2nd and 3rd connections resume the session", async () => {
+    const server = await h.https();
+    const { client } = h.client({ keepAlive: false, tls: { caCertificates: [h.pki.root.der], cache: true } });
+    for (let i = 0; i < 3; i++) expect(await fetchOnce(client, server.url("/"))).toMatchObject({ ok: true, conn: "new" });
+    expect(server.connections).toBe(3);
+    expect(server.resumptions).toBe(2);
+  });
+
   test("TLS 1.3-only server: TLS_ALERT_PROTOCOL_VERSION in the handshake, the device named as the limited side", async () => {
     const server = await h.https({ minVersion: "TLSv1.3" });
     const r = await fetchOnce(h.client().client, server.url("/"));
