@@ -147,6 +147,7 @@ export async function startSimulator(options: SimulatorOptions, log = stdoutLog)
   config.caFiles = [...resources.keys()].join(",");
 
   const factory = new NodeSocketFactory({ deviceProfile: options.deviceProfile });
+  let fetches = 0;
   let resolveFinished: () => void = () => {};
   const finished = new Promise<void>((r) => (resolveFinished = r));
   let app: App | null = null;
@@ -170,6 +171,11 @@ export async function startSimulator(options: SimulatorOptions, log = stdoutLog)
     setTime: () => {},
     // On the host the JS heap stands in for the device's chunk heap.
     memory: () => ({ chunkUsed: process.memoryUsage().heapUsed }),
+    onFetch: () => {
+      fetches++;
+      // Stopped on the next turn: this runs inside the socket's callback.
+      if (count !== undefined && fetches >= count) setImmediate(() => void stop());
+    },
   };
   let stopped = false;
   const stop = async (): Promise<void> => {
@@ -182,16 +188,6 @@ export async function startSimulator(options: SimulatorOptions, log = stdoutLog)
   };
   app = App.start(hooks);
   if (!app) await stop();
-  else if (count !== undefined) {
-    const started = app;
-    const watch = setInterval(() => {
-      if (started.loop.fetches >= count!) {
-        clearInterval(watch);
-        void stop();
-      }
-    }, 20);
-    void finished.then(() => clearInterval(watch));
-  }
   return { app, factory, server, finished, stop };
 }
 

@@ -17,7 +17,7 @@
 import { appConfigWarnings, AppConfig, describeAppConfig, LogFormat, parseAppConfig } from "./app-config";
 import { ConfigError } from "./config-error";
 import { FetchLoop } from "./fetch-loop";
-import { HttpClient } from "./http-client";
+import { FetchResult, HttpClient } from "./http-client";
 import type { LogSink, SocketFactory, TimerHost } from "./io";
 import { decodePem } from "./pem";
 import type { DerInput } from "./tls-options";
@@ -63,6 +63,8 @@ export interface DeviceHooks {
   setTime(seconds: number): void;
   /** Free memory now; Debug.gc() first where available, so the figures are live data. */
   memory?(): MemorySnapshot;
+  /** Each fetch's result once it is logged (the host simulator counts them). */
+  onFetch?(result: FetchResult): void;
 }
 
 /** One embedded CA as decoded at start. */
@@ -214,7 +216,10 @@ export class App {
       previewBytes: config.previewBytes,
       // On the next turn: onResult runs inside the socket's callback, and a garbage collection
       // there can free the just-closed socket under the SDK's C code (it crashed the simulator).
-      onResult: () => this.deferMemoryLog(),
+      onResult: (result) => {
+        this.deferMemoryLog();
+        if (this.hooks.onFetch) this.hooks.onFetch(result);
+      },
     });
   }
 
