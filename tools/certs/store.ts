@@ -14,9 +14,20 @@ import {
   CertificateSummary, fingerprintSha256, parseCertificate, secureSocketSupport, SecureSocketSupport,
 } from "../../modules/core/x509";
 import { commonNameOf, keyDescription } from "../../modules/core/compat";
-import { certificateHeader } from "./add-root";
 
 const DAY = 86_400_000;
+
+/** The comment header written above each embedded certificate. */
+export function certificateHeader(cert: X509Certificate, source: string): string {
+  const subject = cert.subject.split("\n").reverse().join(", ");
+  return [
+    `# Subject: ${subject}`,
+    `# SHA-256: ${cert.fingerprint256}`,
+    `# Not after: ${new Date(cert.validTo).toISOString().replace(".000Z", "Z")}`,
+    `# Source: ${source}`,
+    "",
+  ].join("\n");
+}
 
 /** One certificate of an embedded file. */
 export interface CaEntry {
