@@ -11,6 +11,7 @@
  * fetch, on more handshakes than fetches could explain, or on heap growth (10 % to end) above the
  * limit. Needs `--expose-gc` (the npm script passes it). Not part of `npm test`.
  */
+import { getHeapSpaceStatistics } from "node:v8";
 import { FetchLoop } from "../modules/core/fetch-loop";
 import type { FetchResult } from "../modules/core/http-client";
 import { nodeTimers } from "../host/node-socket";
@@ -36,13 +37,14 @@ function parseArgs(argv: string[]): SoakOptions {
   return options;
 }
 
-/** Heap in use after a full collection, in bytes. */
-function heapAfterGc(): number {
+/** Heap in use after a full collection, in bytes, and the part of it that is compiled code. */
+function heapAfterGc(): { used: number; code: number } {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error("run with node --expose-gc (npm run soak does)");
   gc();
   gc();
-  return process.memoryUsage().heapUsed;
+  const code = getHeapSpaceStatistics().filter((s) => s.space_name.startsWith("code")).reduce((n, s) => n + s.space_used_size, 0);
+  return { used: process.memoryUsage().heapUsed, code };
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
@@ -82,11 +84,12 @@ async function main(): Promise<number> {
     });
     const started = Date.now();
     const heapStart = heapAfterGc();
-    let heapAt10: number | undefined;
+    let heapAt10: { used: number; code: number } | undefined;
     let fetchesAt10 = 0;
     const deadline = setTimeout(finish, options.seconds * 1000);
     const tenth = setInterval(() => {
-      if (loop.fetches < options.count / 10) return;
+      // 10 % of the run: of the count, or of the time when that comes first.
+      if (loop.fetches < options.count / 10 && Date.now() - started < options.seconds * 100) return;
       clearInterval(tenth);
       fetchesAt10 = loop.fetches;
       heapAt10 = heapAfterGc();
@@ -107,10 +110,12 @@ async function main(): Promise<number> {
     console.log(`  log lines: ${fetchLines} fetch lines, ${badLines} not in the documented shape; last summary: ${summary}`);
     console.log(`  server: ${server.handshakes} TLS handshake(s), ${server.connections} TCP connection(s), ${server.requests} requests; engine: conn_new=${stats.connectionsOpened} conn_reused=${stats.connectionsReused} retries=${stats.retries}`);
     console.log(`  host edge sockets still listed: ${net.sockets.length}`);
-    const growth = heapAt10 === undefined ? NaN : heapEnd - heapAt10;
+    const growth = heapAt10 === undefined ? NaN : heapEnd.used - heapAt10.used;
+    const codeGrowth = heapAt10 === undefined ? NaN : heapEnd.code - heapAt10.code;
     const perFetch = Number.isNaN(growth) ? "-" : `${(growth / Math.max(1, fetches - fetchesAt10)).toFixed(2)} B per fetch`;
-    console.log(`  heap after GC: start ${kb(heapStart)}, after ${fetchesAt10} fetches ${heapAt10 === undefined ? "-" : kb(heapAt10)}, end ${kb(heapEnd)}`);
-    console.log(`  heap growth: 10% -> end ${Number.isNaN(growth) ? "-" : kb(growth)} (${perFetch}), start -> end ${kb(heapEnd - heapStart)}; rss ${kb(process.memoryUsage().rss)}`);
+    console.log(`  heap after GC: start ${kb(heapStart.used)}, ${heapAt10 === undefined ? "at 10 %: not reached" : `after ${fetchesAt10} fetches ${kb(heapAt10.used)}`}, end ${kb(heapEnd.used)}`);
+    console.log(`  heap growth: 10% -> end ${Number.isNaN(growth) ? "-" : `${kb(growth)} (${perFetch}; compiled code ${kb(codeGrowth)} of it)`}, ` +
+      `start -> end ${kb(heapEnd.used - heapStart.used)}; rss ${kb(process.memoryUsage().rss)}`);
 
     const problems: string[] = [];
     if (failed) problems.push(`${failed} failed fetch(es)`);
@@ -128,6 +133,6 @@ async function main(): Promise<number> {
 main().then((code) => {
   process.exitCode = code;
 }, (e) => {
-  console.error(e);
+  console.error(e instanceof Error && e.message.startsWith("usage:") ? e.message : e);
   process.exitCode = 1;
 });
