@@ -108,6 +108,8 @@ describe("TLS: versions, suites, trust", () => {
     expect(r.error?.detail).toBe("disconnected (-1) in response after 0 response bytes");
     expect(r.error?.hint).toMatch(/a server answering below TLS 1\.2 \(the device then sends alert 70 silently/);
     expect(r).toMatchObject({ status: 0, conn: "new", retried: false });
+    expect(line(r)).toBe("fetch #1 https://127.0.0.1:PORT/ error=CONNECTION_CLOSED_EARLY phase=response ms=N connect=N tls=N conn=new " +
+      `detail="disconnected (-1) in response after 0 response bytes" hint=${JSON.stringify(r.error!.hint)}`);
     const stats = tlsStats(net).pop();
     expect(stats?.cipher).toBeUndefined();
     expect(stats?.hostError).toMatch(/unsupported protocol/);
@@ -193,7 +195,7 @@ describe("HTTP over TLS: bodies, keep-alive, records", () => {
   test("the server closes idle kept-alive connections: every next fetch succeeds on a new one, none retried", async () => {
     const server = await h.https({}, { idleTimeoutMs: 40 });
     const { client } = h.client();
-    const logs = await runLoop({ client, targets: [server.url("/")], intervalMs: 150, summaryEvery: 3 }, 3);
+    const logs = await runLoop({ client, targets: [server.url("/")], intervalMs: 250, summaryEvery: 3 }, 3);
     const fetches = logs.filter((l) => l.startsWith("fetch #")).map(shape);
     expect(fetches).toEqual([1, 2, 3].map((n) => `fetch #${n} https://127.0.0.1:PORT/ status=200 bytes=5 ms=N connect=N tls=N ttfb=N conn=new`));
     expect(server.connections).toBe(3);
