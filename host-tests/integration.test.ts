@@ -322,6 +322,17 @@ describe("redirects", () => {
     expect(r.error?.detail).toBe(`refused https to http redirect to ${plain.url("/")}`);
     expect(plain.connections).toBe(0);
   });
+  test("https to http allowed by opt-in: followed with a warning, and the Authorization header not carried to the other origin", async () => {
+    const plain = await h.http({ routes: { "/": { body: "plain" } } });
+    const server = await h.https({}, { routes: { "/down": { redirect: plain.url("/") } } });
+    const { client, logs } = h.client({ allowHttpsToHttpRedirect: true });
+    const r = await fetchOnce(client, { url: server.url("/down"), headers: { Authorization: "Bearer not-for-http" } });
+    expect(r).toMatchObject({ ok: true, status: 200, bytes: 5, redirects: 1, finalUrl: plain.url("/") });
+    expect(server.requests[0]).toContain("\r\nAuthorization: Bearer not-for-http");
+    expect(plain.requests).toHaveLength(1);
+    expect(plain.requests[0]).not.toMatch(/authorization/i);
+    expect(logs.filter((l) => l.startsWith("warning REDIRECT_DOWNGRADE_ALLOWED"))).toHaveLength(1);
+  });
 });
 
 describe("the fetch loop end to end", () => {
