@@ -20,7 +20,7 @@ jest.setTimeout(20_000);
 const h = engineHarnessPerFile();
 
 /** Short deadlines for the stall cases (each stall costs one of them). */
-const SHORT = { connect: 2000, handshake: 300, firstByte: 300, idle: 300, total: 5000 };
+const SHORT = { connect: 300, handshake: 300, firstByte: 300, idle: 300, total: 5000 };
 
 /**
  * A fetch line with what varies from run to run made constant: durations become N, the
@@ -225,6 +225,14 @@ describe("HTTP over TLS: bodies, keep-alive, records", () => {
 });
 
 describe("stalls at each phase (short deadlines)", () => {
+  test("never completes the TCP handshake (SYNs dropped): TIMEOUT_CONNECT", async () => {
+    const silent = await h.unaccepting();
+    const r = await fetchOnce(h.client({ timeouts: SHORT }).client, `https://127.0.0.1:${silent.port}/`);
+    expect(failure(r)).toEqual({ code: "TIMEOUT_CONNECT", phase: "timeout" });
+    expect(r.error?.detail).toBe("connect timeout after 300 ms (connecting)");
+    expect(r.timings.connect).toBeUndefined();
+  });
+
   test("accepts TCP, never handshakes: TIMEOUT_HANDSHAKE", async () => {
     const server = await h.https({}, { stall: "accept" });
     const r = await fetchOnce(h.client({ timeouts: SHORT }).client, server.url("/"));

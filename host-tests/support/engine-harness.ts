@@ -5,7 +5,8 @@
  * test; the soak run and the benchmark call it at the end).
  */
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import { spawn } from "node:child_process";
+import { connect, type AddressInfo } from "node:net";
 import type { FetchRequest, FetchResult, HttpClientOptions } from "../../modules/core/http-client";
 import { HttpClient } from "../../modules/core/http-client";
 import { NodeSocketFactory, NodeTlsSocket, nodeTimers, type NodeSocketOptions, type SocketStats } from "../../host/node-socket";
@@ -110,6 +111,34 @@ export class EngineHarness {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+    });
+  }
+
+  /**
+   * A TCP port that never completes a connection: a child process listens with a backlog of 1,
+   * blocks its event loop so it never accepts, and `fill` connections fill its accept queue; the
+   * kernel then drops every further SYN, as a host behind a silent firewall does. `close()` ends
+   * the child and the fillers.
+   */
+  async unaccepting(fill = 3): Promise<{ port: number; close(): Promise<void> }> {
+    const script = "const s=require('net').createServer();s.listen({port:0,host:'127.0.0.1',backlog:1},()=>{" +
+      "process.stdout.write(s.address().port+'\\n',()=>Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0));});";
+    const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim())));
+      child.once("error", reject);
+      child.once("exit", () => reject(new Error("the listener exited")));
+    });
+    const fillers = Array.from({ length: fill }, () => connect({ host: "127.0.0.1", port }).on("error", () => undefined));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return this.keep({
+      port,
+      close: async () => {
+        for (const f of fillers) f.destroy();
+        child.kill("SIGKILL");
+        await exited;
+      },
     });
   }
 
