@@ -142,8 +142,10 @@ describe("TLS: versions, suites, trust", () => {
 
   test("expired server certificate: the host edge's verdict is auth err, so TLS_CERT_UNTRUSTED", async () => {
     // OpenSSL refuses the expired leaf (CERT_HAS_EXPIRED) and the host edge gives the device's
-    // generic text for it; TLS_CERT_EXPIRED needs the text "date validation failed", which the
-    // host edge never produces (see HOST_TLS_LIMITS.permissiveDevice).
+    // generic text for it. TLS_CERT_EXPIRED needs the text "date validation failed", which the
+    // host edge never produces. The device itself may skip a leaf outside its dates and accept
+    // the connection when the rest of the chain verifies (HOST_TLS_LIMITS.permissiveDevice): the
+    // host keeps OpenSSL's stricter verdict.
     const server = await h.https({ cert: h.pki.fullChain(h.pki.expiredLeaf) });
     const { client, net } = h.client();
     const r = await fetchOnce(client, server.url("/"));
