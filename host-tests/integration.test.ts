@@ -205,6 +205,26 @@ describe("HTTP over TLS: bodies, keep-alive, records", () => {
       "summary https://127.0.0.1:PORT/ fetches=3 ok=3 failed=0 last_status=200 bytes=15 ms_min=N ms_median=N ms_max=N conn_new=3 conn_reused=0");
   });
 
+  test("a kept-alive connection dropped as the next request arrives: that request is sent again on a new connection, once", async () => {
+    const server = await h.nodeHttps("fresh", { dropAfter: 1 });
+    const { client } = h.client();
+    const first = await fetchOnce(client, server.url("/"));
+    expect(first).toMatchObject({ ok: true, conn: "new", retried: false });
+    const second = await fetchOnce(client, server.url("/"));
+    expect(second).toMatchObject({ ok: true, status: 200, bytes: 5, conn: "new", retried: true });
+    expect(line(second)).toBe("fetch #1 https://127.0.0.1:PORT/ status=200 bytes=5 ms=N connect=N tls=N ttfb=N conn=new retried=1");
+    expect(server.handshakes).toBe(2);
+    expect(server.requests).toBe(3);
+  });
+
+  test("a new connection closed before any answer is not retried: CONNECTION_CLOSED_EARLY", async () => {
+    const server = await h.nodeHttps("never", { dropAfter: 0 });
+    const r = await fetchOnce(h.client().client, server.url("/"));
+    expect(failure(r)).toEqual({ code: "CONNECTION_CLOSED_EARLY", phase: "response" });
+    expect(r).toMatchObject({ conn: "new", retried: false, status: 0 });
+    expect(server.requests).toBe(1);
+  });
+
   test("16 KB TLS records: measured by the socket; tls_max_fragment_length cannot be sent from the host", async () => {
     const body = "r".repeat(40000);
     const server = await h.https({}, { routes: { "/": { body, writeSize: 16384 } } });

@@ -27,6 +27,12 @@ export interface NodeHttpsServer {
   close(): Promise<void>;
 }
 
+/** Behaviour of `EngineHarness.nodeHttps`. */
+export interface NodeHttpsOptions {
+  /** After this many answers on one connection, the next request gets the connection closed, unanswered. */
+  dropAfter?: number;
+}
+
 /** What `EngineHarness.client` returns. */
 export interface HarnessClient {
   client: HttpClient;
@@ -88,12 +94,19 @@ export class EngineHarness {
   /**
    * Node's own HTTPS server answering every GET with `body` (200, Content-Length, keep-alive):
    * head and body leave in one write, so a loopback round trip costs no Nagle delay. For load
-   * (soak, benchmark), where the staged behaviours of `https()` are not needed.
+   * (soak, benchmark), and for a keep-alive connection dropped as a request arrives (`dropAfter`).
    */
-  async nodeHttps(body: string): Promise<NodeHttpsServer> {
+  async nodeHttps(body: string, options: NodeHttpsOptions = {}): Promise<NodeHttpsServer> {
     const counts = { connections: 0, handshakes: 0, requests: 0 };
+    const answered = new WeakMap<object, number>();
     const server = createHttpsServer({ cert: this.pki.fullChain(this.pki.leaf), key: this.pki.leaf.keyPem }, (req, res) => {
       counts.requests++;
+      const n = answered.get(req.socket) ?? 0;
+      if (options.dropAfter !== undefined && n >= options.dropAfter) {
+        req.socket.destroy(); // the keep-alive race: the server gave up on the connection as the request came
+        return;
+      }
+      answered.set(req.socket, n + 1);
       res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
       res.end(body);
     });
