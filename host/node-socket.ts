@@ -585,7 +585,7 @@ export class NodeSocketFactory implements SocketFactory {
 
   connect(host: string, port: number): NodeTcpSocket {
     // The device's socket is IPv4 only.
-    const socket = new NodeTcpSocket(net.connect({ host, port, family: 4 }), this.options);
+    const socket = new NodeTcpSocket(net.connect({ host, port, family: 4, noDelay: true /* as the device edge asks */ }), this.options);
     this.remember(socket);
     return socket;
   }

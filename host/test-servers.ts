@@ -361,6 +361,8 @@ function tracker(): Tracker {
 }
 
 function track(t: Tracker, sock: net.Socket): void {
+  // Heads and bodies are written apart: with Nagle on, each body waits for the client's ACK.
+  sock.setNoDelay(true);
   t.connections++;
   t.sockets.add(sock);
   sock.on("close", () => t.sockets.delete(sock));

@@ -113,7 +113,9 @@ class TlsStream extends DeviceStream {
 
 export class DeviceSocketFactory implements SocketFactory {
   connect(host: string, port: number): StreamSocket {
-    return new TcpStream(new Socket({ host, port }) as unknown as NativeStream);
+    // Nagle off: a request written right after the TLS Finished (a resumed session) would
+    // otherwise wait for the server's ACK, about 40 ms of every first byte.
+    return new TcpStream(new Socket({ host, port, noDelay: true }) as unknown as NativeStream);
   }
 
   startTls(tcp: StreamSocket, host: string, secure: SecureDictionary): StreamSocket {
