@@ -374,8 +374,14 @@ describe("TLS device profile: trust", () => {
     expect(httpBody(t.data)).toBe("hello");
   });
 
-  test("expired leaf: TLS: certificate: auth err (OpenSSL's verdict; see HOST_TLS_LIMITS.permissiveDevice)", async () => {
+  test("expired leaf in a full chain: date validation failed, as the device throws registering the peer certificate", async () => {
     const server = await https({ cert: pki.fullChain(pki.expiredLeaf), key: pki.expiredLeaf.keyPem });
+    const t = await runSocket(factory(), server.port, { secure: secure() });
+    expect(t.lastError).toBe("date validation failed");
+  });
+
+  test("expired leaf sent alone: auth err (the leaf-only rule comes first)", async () => {
+    const server = await https({ cert: pki.expiredLeaf.certPem, key: pki.expiredLeaf.keyPem });
     const t = await runSocket(factory(), server.port, { secure: secure() });
     expect(t.lastError).toBe("TLS: certificate: auth err");
   });

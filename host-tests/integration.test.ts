@@ -140,17 +140,15 @@ describe("TLS: versions, suites, trust", () => {
     expect(tlsStats(net).pop()?.hostError).toMatch(/subjectAltName match failed for 127\.0\.0\.1/);
   });
 
-  test("expired server certificate: the host edge's verdict is auth err, so TLS_CERT_UNTRUSTED", async () => {
-    // OpenSSL refuses the expired leaf (CERT_HAS_EXPIRED) and the host edge gives the device's
-    // generic text for it. TLS_CERT_EXPIRED needs the text "date validation failed", which the
-    // host edge never produces. The device itself may skip a leaf outside its dates and accept
-    // the connection when the rest of the chain verifies (HOST_TLS_LIMITS.permissiveDevice): the
-    // host keeps OpenSSL's stricter verdict.
+  test("expired server certificate: TLS_CERT_EXPIRED, from the device's text for it", async () => {
+    // SecureSocket's chain walk skips the expired leaf, then registering it as the peer
+    // certificate throws "date validation failed"; the host edge gives the same text.
     const server = await h.https({ cert: h.pki.fullChain(h.pki.expiredLeaf) });
     const { client, net } = h.client();
     const r = await fetchOnce(client, server.url("/"));
-    expect(failure(r)).toEqual({ code: "TLS_CERT_UNTRUSTED", phase: "tls-handshake" });
-    expect(r.error?.detail).toBe("TLS: certificate: auth err");
+    expect(failure(r)).toEqual({ code: "TLS_CERT_EXPIRED", phase: "tls-handshake" });
+    expect(r.error?.detail).toBe("date validation failed");
+    expect(r.error?.hint).toMatch(/expired or not yet valid/);
     expect(tlsStats(net).pop()?.hostError).toMatch(/^CERT_HAS_EXPIRED/);
   });
 

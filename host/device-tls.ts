@@ -85,7 +85,7 @@ export const HOST_TLS_LIMITS = {
   renegotiationScsv:
     "OpenSSL always lists TLS_EMPTY_RENEGOTIATION_INFO_SCSV (0x00ff) after the device's suites; the device sends no renegotiation signal",
   permissiveDevice:
-    "with a chain of two or more certificates the device accepts an expired or wrongly signed leaf as long as the last certificate chains to a trusted CA; the host edge keeps OpenSSL's stricter verdict",
+    "with a chain of two or more certificates the device skips a leaf whose signature does not verify and accepts the chain when the next certificate chains to a trusted CA (ssl_cert.js verify: `continue`); the host edge keeps OpenSSL's verdict (auth err). An expired leaf is skipped there too, but is then refused when the handshake registers it as the peer certificate: `date validation failed`, which the host edge reproduces (deviceLeafDateError)",
 } as const;
 
 /** OpenSSL 3's SSL_OP_NO_EXTENDED_MASTER_SECRET (not among Node's crypto.constants). */
@@ -260,6 +260,24 @@ export function deviceChainError(chain: Uint8Array[]): string | undefined {
   }
   if (chain.length === 1) return "TLS: certificate: auth err";
   return undefined;
+}
+
+/**
+ * The device's text for a chain OpenSSL refused for dates. SecureSocket's verify skips a leaf
+ * outside its validity when a chain of two or more certificates otherwise verifies; the handshake
+ * then registers the leaf as the peer certificate, and that checks its dates and throws "date
+ * validation failed" (ssl_handshake.js certificate, ssl_cert.js register). An intermediate or a
+ * leaf-only chain out of date fails verify itself: "certificate: auth err" (the mapping table).
+ */
+export function deviceLeafDateError(code: string | undefined, chain: readonly Uint8Array[] | undefined, now = Date.now()): string | undefined {
+  if ((code !== "CERT_HAS_EXPIRED" && code !== "CERT_NOT_YET_VALID") || !chain || chain.length < 2) return undefined;
+  let leaf;
+  try {
+    leaf = parseCertificate(chain[0]);
+  } catch {
+    return undefined;
+  }
+  return now < leaf.notBefore || now > leaf.notAfter ? "date validation failed" : undefined;
 }
 
 /** Text of a received alert as the SDK's alert parser throws it. */

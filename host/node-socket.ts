@@ -39,7 +39,7 @@ import * as tls from "node:tls";
 import { Duplex } from "node:stream";
 import type { LogSink, SecureDictionary, SocketFactory, SocketMessage, StreamSocket, TimerHost } from "../modules/core/io";
 import {
-  alertText, checkSecureDictionary, deviceChainError, deviceOutcome, DeviceTlsSwitches, HOST_TLS_LIMITS,
+  alertText, checkSecureDictionary, deviceChainError, deviceLeafDateError, deviceOutcome, DeviceTlsSwitches, HOST_TLS_LIMITS,
   nodeTlsOptions, SecureKeys, type CertInput,
 } from "./device-tls";
 import { RecordReader } from "./tls-records";
@@ -283,6 +283,8 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
   readonly tls: tls.TLSSocket;
   private readonly raw: net.Socket;
   private readonly reader: RecordReader;
+  /** The certificates the server sent, as read off the wire. */
+  private serverChain: Uint8Array[] | undefined;
   private readonly incoming: Uint8Array[] = [];
   private chunk: Uint8Array | null = null;
   private position = 0;
@@ -318,6 +320,7 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
       },
       certificates: (chain) => {
         this.stats.serverChainLength = chain.length;
+        this.serverChain = chain;
         if (!deviceProfile || !verify) return;
         const text = deviceChainError(chain);
         if (text) this.failWith(text, `device rule: server sent ${chain.length} certificate(s)`);
@@ -432,7 +435,8 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
       this.raw.destroy();
       return;
     }
-    const text = outcome?.kind === "error" ? outcome.text : undefined;
+    const leafDate = deviceProfile ? deviceLeafDateError(err.code, this.serverChain) : undefined;
+    const text = leafDate ?? (outcome?.kind === "error" ? outcome.text : undefined);
     if (text === undefined && this.rawEnded && !this.rawFailed) {
       // The server hung up (FIN) mid-handshake or without close_notify: SecureSocket passes -1 on.
       this.stats.hostError = hostError;
