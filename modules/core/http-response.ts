@@ -83,18 +83,10 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Controls other than HTAB are not field content (RFC 9110 section 5.5); bare CR and NUL included. */
 const BAD_FIELD_CHAR = /[\x00-\x08\x0a-\x1f\x7f]/;
 /**
- * A plain section holds only printable ASCII, HTAB, LF, and CR before LF; it needs no per-field
- * control-character check. NOT_PLAIN finds the exceptions in decoded text (used on XS), PLAIN
- * marks the plain bytes for a pass over the bytes (used on V8).
+ * A plain section holds only printable ASCII, HTAB, LF, and CR before LF: it needs no per-field
+ * control-character check. The regex engine scans natively on V8 and XS alike.
  */
 const NOT_PLAIN = /[^\t\n\r\x20-\x7e]|\r(?!\n)/;
-const PLAIN = (() => {
-  const t = new Uint8Array(256);
-  for (let b = 0x20; b < 0x7f; b++) t[b] = 1;
-  t[9] = 1;
-  t[LF] = 1;
-  return t;
-})();
 const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?: ([^\x00-\x08\x0a-\x1f\x7f]*))?$/;
 const CONTENT_LENGTH = /^[0-9]+$/;
 const HEX = /^[0-9A-Fa-f]+/;
@@ -346,26 +338,12 @@ export class ResponseParser {
 
   /** Processes the complete section `bytes[from, to)` (it starts at stream offset `sectionStart`). */
   private readSection(bytes: Uint8Array, from: number, to: number): void {
-    // A section of plain bytes (printable ASCII, HTAB, LF, CR before LF) needs no per-field
-    // control-character check. How to find out depends on the engine: on V8 a JS pass over the
-    // bytes plus the native decoder beats decoding in JS plus a regex; on XS (no native decoder)
-    // the regex engine's native scan costs far less than a JS loop over every byte.
-    let text: string;
-    let clean: boolean;
-    if (hasNativeAsciiDecoder) {
-      clean = true;
-      for (let k = from; k < to; k++) {
-        const b = bytes[k];
-        if (PLAIN[b] === 0 && !(b === CR && bytes[k + 1] === LF)) {
-          clean = false;
-          break;
-        }
-      }
-      text = clean ? ascii(bytes, from, to) : latin1(bytes, from, to);
-    } else {
-      text = latin1(bytes, from, to);
-      clean = !NOT_PLAIN.test(text);
-    }
+    // Decoded as ASCII first (natively where the engine can), then one regex scan tells whether
+    // the per-field checks can be skipped: far cheaper on XS than a JS loop over every byte.
+    let text = ascii(bytes, from, to);
+    const clean = !NOT_PLAIN.test(text);
+    // Where `ascii` is the native UTF-8 decoder, bytes above 0x7F came out as other characters.
+    if (!clean && hasNativeAsciiDecoder) text = latin1(bytes, from, to);
     this.sectionClean = clean;
     const origin = this.sectionStart;
     let i = 0;
@@ -373,9 +351,9 @@ export class ResponseParser {
       const lf = text.indexOf("\n", i);
       this.lineStart = origin + i;
       const end = lf > i && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
-      const line = text.slice(i, end);
+      const start = i;
       i = lf + 1;
-      this.onHeadLine(line);
+      this.onHeadLine(text, start, end);
     }
     this.sectionClean = false;
   }
@@ -438,33 +416,35 @@ export class ResponseParser {
     this.partialLength = need;
   }
 
-  private onHeadLine(line: string): void {
-    if (line === "") {
+  /** One line of a field section: `text[start, end)`, without its line end. */
+  private onHeadLine(text: string, start: number, end: number): void {
+    if (start === end) {
       if (this.state === State.Trailers) this.endTrailers();
       else this.endHead();
       return;
     }
     const fields = this.state === State.Trailers ? (this.trailers as HeaderList) : (this.head as ResponseHead).headers;
-    const first = line.charCodeAt(0);
+    const first = text.charCodeAt(start);
     if (first === 32 || first === 9) {
       // Obsolete line folding: a client replaces each obs-fold with SP (RFC 9112 section 5.2).
       // Whitespace before the first field is refused (RFC 9112 section 2.2).
-      const extra = line.replace(/^[ \t]+|[ \t]+$/g, "");
+      const extra = text.slice(start, end).replace(/^[ \t]+|[ \t]+$/g, "");
       if (!this.sectionClean && BAD_FIELD_CHAR.test(extra)) this.fail("BAD_HEADER_LINE", this.lineStart, "control character in a folded field value");
       if (!fields.appendToLast(extra)) this.fail("BAD_HEADER_LINE", this.lineStart, "whitespace before the first header field");
       return;
     }
-    const colon = line.indexOf(":");
-    if (colon <= 0) this.fail("BAD_HEADER_LINE", this.lineStart, colon === 0 ? "empty header name" : "header line without a colon");
-    const name = line.slice(0, colon);
+    let colon = text.indexOf(":", start);
+    if (colon >= end) colon = -1;
+    if (colon <= start) this.fail("BAD_HEADER_LINE", this.lineStart, colon === start ? "empty header name" : "header line without a colon");
+    const name = text.slice(start, colon);
     if (!TOKEN.test(name)) {
       this.fail("BAD_HEADER_LINE", this.lineStart, /[ \t]$/.test(name) ? `whitespace between header name and colon in "${printable(name)}"` : `invalid header name "${printable(name)}"`);
     }
     let a = colon + 1;
-    let b = line.length;
-    while (a < b && (line.charCodeAt(a) === 32 || line.charCodeAt(a) === 9)) a++;
-    while (b > a && (line.charCodeAt(b - 1) === 32 || line.charCodeAt(b - 1) === 9)) b--;
-    const value = line.slice(a, b);
+    let b = end;
+    while (a < b && (text.charCodeAt(a) === 32 || text.charCodeAt(a) === 9)) a++;
+    while (b > a && (text.charCodeAt(b - 1) === 32 || text.charCodeAt(b - 1) === 9)) b--;
+    const value = text.slice(a, b);
     if (!this.sectionClean && BAD_FIELD_CHAR.test(value)) this.fail("BAD_HEADER_LINE", this.lineStart, `control character in the value of ${name}`);
     fields.add(name, value);
     // The fields that frame the message are noted as they arrive, so framing needs no lookups.
