@@ -367,6 +367,12 @@ export const TLS_ERROR_MAPPINGS: readonly TlsErrorMapping[] = [
     outcome: (code) => (code === "ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC" || code === "ERR_SSL_BAD_RECORD_MAC"
       ? error("TLS: recordProtocol: auth failed") : undefined),
   },
+  // Measured with the SDK's lin build: after the alert 70 the device sends itself no cipher is in
+  // place, so the request the application writes on message 1 goes out as an unencrypted
+  // application_data record (header values included, on the wire after the server's FIN), and a
+  // plaintext application_data record from a peer that stays connected is delivered as response
+  // data. The host edge destroys the socket instead (node-socket.ts) and sends nothing, so host
+  // runs do not show that leak.
   {
     codes: "ERR_SSL_UNSUPPORTED_PROTOCOL -> message 1, then -1",
     why: "a ServerHello below protocolVersion makes the device send fatal alert 70 itself; handshake() then returns true, so SecureSocket reports the connection as established and the server hangs up",
