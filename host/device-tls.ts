@@ -85,7 +85,7 @@ export const HOST_TLS_LIMITS = {
   renegotiationScsv:
     "OpenSSL always lists TLS_EMPTY_RENEGOTIATION_INFO_SCSV (0x00ff) after the device's suites; the device sends no renegotiation signal",
   permissiveDevice:
-    "with a chain of two or more certificates the device skips a leaf whose signature does not verify and accepts the chain when the next certificate chains to a trusted CA (ssl_cert.js verify: `continue`); the host edge keeps OpenSSL's verdict (auth err). An expired leaf is skipped there too, but is then refused when the handshake registers it as the peer certificate: `date validation failed`, which the host edge reproduces (deviceLeafDateError)",
+    "the SDK's chain walk skips a certificate its successor did not sign (ssl_cert.js verify: `continue`), so a forged leaf before a real intermediate or root passed; the device edge (modules/device/tls-socket.ts) now checks every link first, which is OpenSSL's verdict too (auth err). An expired leaf is skipped by the walk as well, then refused when the handshake registers it as the peer certificate: `date validation failed`, which the host edge reproduces (deviceLeafDateError)",
 } as const;
 
 /** OpenSSL 3's SSL_OP_NO_EXTENDED_MASTER_SECRET (not among Node's crypto.constants). */
@@ -312,12 +312,8 @@ const CERTIFICATE_CODES = new Set([
   "ERROR_IN_CERT_NOT_AFTER_FIELD",
 ]);
 
-/** What the device does where Node reports an error. */
-export type DeviceOutcome =
-  /** Message -2 with this `lastError` text. */
-  | { kind: "error"; text: string }
-  /** Message 1 (the connection looks established), then -1 when the server hangs up. */
-  | { kind: "connected-then-closed" };
+/** What the device does where Node reports an error: message -2 with this `lastError` text. */
+export type DeviceOutcome = { kind: "error"; text: string };
 
 /** One row of the mapping from a Node/OpenSSL error code to what SecureSocket does. */
 export interface TlsErrorMapping {
@@ -367,16 +363,10 @@ export const TLS_ERROR_MAPPINGS: readonly TlsErrorMapping[] = [
     outcome: (code) => (code === "ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC" || code === "ERR_SSL_BAD_RECORD_MAC"
       ? error("TLS: recordProtocol: auth failed") : undefined),
   },
-  // Measured with the SDK's lin build: after the alert 70 the device sends itself no cipher is in
-  // place, so the request the application writes on message 1 goes out as an unencrypted
-  // application_data record (header values included, on the wire after the server's FIN), and a
-  // plaintext application_data record from a peer that stays connected is delivered as response
-  // data. The host edge destroys the socket instead (node-socket.ts) and sends nothing, so host
-  // runs do not show that leak.
   {
-    codes: "ERR_SSL_UNSUPPORTED_PROTOCOL -> message 1, then -1",
-    why: "a ServerHello below protocolVersion makes the device send fatal alert 70 itself; handshake() then returns true, so SecureSocket reports the connection as established and the server hangs up",
-    outcome: (code) => (code === "ERR_SSL_UNSUPPORTED_PROTOCOL" ? { kind: "connected-then-closed" } : undefined),
+    codes: "ERR_SSL_UNSUPPORTED_PROTOCOL -> TLS: alert sent: 2, 70",
+    why: "a ServerHello below protocolVersion makes the stack send fatal alert 70 itself and end the handshake with no cipher; SecureSocket then reports message 1, and what is written next leaves in clear text (measured with the SDK's lin build). The device edge (modules/device/tls-socket.ts) turns that message 1 into -2 with this text and writes nothing",
+    outcome: (code) => (code === "ERR_SSL_UNSUPPORTED_PROTOCOL" ? error("TLS: alert sent: 2, 70") : undefined),
   },
 ];
 

@@ -426,17 +426,8 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
     if (this.stopped) return;
     const hostError = describeError(err);
     const outcome = deviceOutcome(err);
-    if (outcome?.kind === "connected-then-closed" && deviceProfile && !this.handshaken) {
-      this.stats.hostError = hostError;
-      this.handshaken = true;
-      this.post(1);
-      this.ended = true;
-      this.schedule();
-      this.raw.destroy();
-      return;
-    }
     const leafDate = deviceProfile ? deviceLeafDateError(err.code, this.serverChain) : undefined;
-    const text = leafDate ?? (outcome?.kind === "error" ? outcome.text : undefined);
+    const text = leafDate ?? outcome?.text;
     if (text === undefined && this.rawEnded && !this.rawFailed) {
       // The server hung up (FIN) mid-handshake or without close_notify: SecureSocket passes -1 on.
       this.stats.hostError = hostError;

@@ -57,6 +57,10 @@ const ROWS: Row[] = [
   ["heap exhausted", { kind: "tls-error", text: "memory full" }, CTX, "OUT_OF_MEMORY", "tls-record"],
   ["stream reader ran past the end", { kind: "tls-error", text: "Error" }, CTX, "TLS_MALFORMED_MESSAGE", "tls-handshake"],
   ["empty text", { kind: "tls-error", text: "" }, CTX, "TLS_MALFORMED_MESSAGE", "tls-handshake"],
+  ["the device's own alert 70 (server below the required version)", { kind: "tls-error", text: "TLS: alert sent: 2, 70" }, CTX, "TLS_SERVER_VERSION_TOO_LOW", "tls-handshake"],
+  ["another alert the device sent", { kind: "tls-error", text: "TLS: alert sent: 2, 47" }, CTX, "TLS_HANDSHAKE_REFUSED", "tls-handshake"],
+  ["handshake ended without a cipher", { kind: "tls-error", text: "TLS: handshake ended without a cipher" }, CTX, "TLS_HANDSHAKE_REFUSED", "tls-handshake"],
+  ["a forged link in the chain (device edge's text)", { kind: "tls-error", text: "TLS: certificate: auth err: certificate 1 of the chain is not signed by certificate 2" }, CTX, "TLS_CERT_UNTRUSTED", "tls-handshake"],
   ["stack fault after a lower server version", { kind: "tls-error", text: "TypeError: unpacketize: cannot coerce undefined to object" }, CTX, "TLS_STACK_FAULT", "tls-handshake"],
   ["unknown text", { kind: "tls-error", text: "RangeError: something new" }, CTX, "TLS_ERROR_UNKNOWN", "tls-handshake"],
   // Socket errors without text.

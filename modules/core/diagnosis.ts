@@ -127,6 +127,21 @@ const CERT_MALFORMED_HINT = (phase: Phase) =>
 // Rules for exception texts, most specific first. Alerts are handled before these.
 const TEXT_RULES: TextRule[] = [
   {
+    // The device edge's text when the stack itself sent an alert and ended the handshake without
+    // a cipher (modules/device/tls-socket.ts): with 70, the server answered below protocolVersion.
+    test: /alert sent: 2, 70\b/,
+    code: "TLS_SERVER_VERSION_TOO_LOW",
+    phase: "tls-handshake",
+    hint: (ctx) =>
+      `the server answered with a TLS version below the required ${ctx.offeredTls ?? "1.2"}; the device refused it and sent nothing: enable TLS 1.2 on the server (check with openssl s_client -connect ${ctx.host ?? "<host>"}:443 -tls1_2), or accept the older version explicitly with tlsVersion`,
+  },
+  {
+    test: /alert sent: \d+, \d+|handshake ended without a cipher/,
+    code: "TLS_HANDSHAKE_REFUSED",
+    phase: "tls-handshake",
+    hint: (ctx) => `the device ended the handshake with an alert of its own and sent nothing: run with secure trace: true, or ${PROBE(ctx)}, to see which server message it refused`,
+  },
+  {
     test: /certificate: auth err/,
     code: "TLS_CERT_UNTRUSTED",
     phase: "tls-handshake",
@@ -472,7 +487,7 @@ export function diagnose(failure: Failure, ctx: DiagnosisContext = {}): Diagnosi
           phase: failure.phase,
           detail,
           hint: failure.tlsEstablished && ctx.offeredTls
-            ? `the server closed before answering: a reused idle connection, or a server answering below TLS ${ctx.offeredTls} (the device then sends alert 70 silently; trace: true shows ALERT! (2, 70)); retry on a new connection`
+            ? `the server closed before answering: a reused idle connection, or a server answering below TLS ${ctx.offeredTls} (a device edge without the cipher guard then sends alert 70 silently; its console shows ALERT! (2, 70)); retry on a new connection`
             : "the server closed before answering: a reused idle connection or a server that drops the request; retry on a new connection",
         };
       }

@@ -12,3 +12,12 @@ declare module "ssl/cert" {
     static register(certificate: ArrayBuffer | Uint8Array): void;
   }
 }
+
+declare module "x509" {
+  /** The SDK's certificate decoder (modules/crypt/etc/x509), as the TLS stack calls it. */
+  const X509: {
+    decode(der: unknown): object;
+    decodeSPKI(der: unknown): object | undefined;
+  };
+  export default X509;
+}
