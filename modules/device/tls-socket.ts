@@ -16,6 +16,7 @@
  *   intermediate or root passed verification (seen on the simulator). Before the stack's own
  *   walk, each certificate the server sent must be signed by the one after it.
  */
+/// <reference path="./sdk-extra.d.ts" />
 import SecureSocket from "securesocket";
 import X509 from "x509";
 import type { SocketMessage } from "../core/io";
