@@ -59,6 +59,7 @@ const ROWS: Row[] = [
   ["empty text", { kind: "tls-error", text: "" }, CTX, "TLS_MALFORMED_MESSAGE", "tls-handshake"],
   ["the device's own alert 70 (server below the required version)", { kind: "tls-error", text: "TLS: alert sent: 2, 70" }, CTX, "TLS_SERVER_VERSION_TOO_LOW", "tls-handshake"],
   ["another alert the device sent", { kind: "tls-error", text: "TLS: alert sent: 2, 47" }, CTX, "TLS_HANDSHAKE_REFUSED", "tls-handshake"],
+  ["the server's close_notify during the handshake", { kind: "tls-error", text: "TLS: handshake closed by the server (close_notify)" }, CTX, "TLS_HANDSHAKE_CLOSED", "tls-handshake"],
   ["handshake ended without a cipher", { kind: "tls-error", text: "TLS: handshake ended without a cipher" }, CTX, "TLS_HANDSHAKE_REFUSED", "tls-handshake"],
   ["a forged link in the chain (device edge's text)", { kind: "tls-error", text: "TLS: certificate: auth err: certificate 1 of the chain is not signed by certificate 2" }, CTX, "TLS_CERT_UNTRUSTED", "tls-handshake"],
   ["stack fault after a lower server version", { kind: "tls-error", text: "TypeError: unpacketize: cannot coerce undefined to object" }, CTX, "TLS_STACK_FAULT", "tls-handshake"],

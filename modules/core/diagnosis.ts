@@ -133,7 +133,13 @@ const TEXT_RULES: TextRule[] = [
     code: "TLS_SERVER_VERSION_TOO_LOW",
     phase: "tls-handshake",
     hint: (ctx) =>
-      `the server answered with a TLS version below the required ${ctx.offeredTls ?? "1.2"}; the device refused it and sent nothing: enable TLS 1.2 on the server (check with openssl s_client -connect ${ctx.host ?? "<host>"}:443 -tls1_2), or accept the older version explicitly with tlsVersion`,
+      `the server answered with a TLS version below the required ${ctx.offeredTls ?? "1.2"}; the device refused it and sent nothing: enable TLS 1.2 on the server (check with openssl s_client -connect ${ctx.host ?? "<host>"}:443 -tls1_2); a lower tlsVersion does not help, SecureSocket's TLS 1.0/1.1 handshakes fail (TLS_STACK_FAULT)`,
+  },
+  {
+    test: /handshake closed by the server \(close_notify\)/,
+    code: "TLS_HANDSHAKE_CLOSED",
+    phase: "tls-handshake",
+    hint: (ctx) => `the server ended the handshake with close_notify (a silent refusal of the TLS version, SNI or ciphers); the device sent nothing: compare with openssl s_client -connect ${ctx.host ?? "<host>"}:443 -tls1_2`,
   },
   {
     test: /alert sent: \d+, \d+|handshake ended without a cipher/,
@@ -245,7 +251,7 @@ const TEXT_RULES: TextRule[] = [
     code: "TLS_STACK_FAULT",
     phase: "tls-handshake",
     hint: (ctx) =>
-      `SecureSocket failed internally; the usual cause is a server answering with a TLS version below the one offered${ctx.offeredTls ? ` (${ctx.offeredTls})` : ""}: check with openssl s_client -connect ${ctx.host ?? "<host>"}:443 -tls1_2 and enable TLS 1.2 on the server`,
+      `SecureSocket failed internally; seen on every TLS 1.0/1.1 handshake of SDK 8.2.3 (in ClientKeyExchange)${ctx.offeredTls && ctx.offeredTls !== "1.2" ? `, and tlsVersion is ${ctx.offeredTls}` : ""}: use tlsVersion 1.2 and a server that accepts it (openssl s_client -connect ${ctx.host ?? "<host>"}:443 -tls1_2)`,
   },
   {
     test: /protocolVersion: not supported/,

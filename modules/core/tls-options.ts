@@ -234,7 +234,7 @@ export function buildSecureOptions(userOptions?: TlsUserOptions): SecureOptions 
   if (tls !== "1.2") {
     warnings.push({
       code: "TLS_LEGACY_VERSION",
-      message: `TLS ${tls} chosen explicitly: it is deprecated (RFC 8996) and most servers refuse it with alert 70; use "1.2" unless this server needs it`,
+      message: `TLS ${tls} chosen explicitly: it is deprecated (RFC 8996), most servers refuse it with alert 70, and SecureSocket's own TLS 1.0/1.1 handshakes failed in ClientKeyExchange on SDK 8.2.3 (TLS_STACK_FAULT); use "1.2"`,
       everyConnection: false,
     });
   }

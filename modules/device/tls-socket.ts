@@ -45,6 +45,16 @@ export function exceptionText(e: unknown): string {
 
 type Callback = (message: SocketMessage, value?: number) => void;
 
+/**
+ * Why a handshake ended without a cipher. The session's `alert` is one the stack sent itself, or a
+ * close_notify the server sent (the stack throws for any other alert it receives).
+ */
+function cipherlessText(alert: { level: number; description: number } | undefined): string {
+  if (!alert) return "TLS: handshake ended without a cipher";
+  if (alert.description === 0) return "TLS: handshake closed by the server (close_notify)";
+  return `TLS: alert sent: ${alert.level}, ${alert.description}`;
+}
+
 export class CapturingSecureSocket extends SecureSocket {
   /** The text of the exception that ended the connection, if one did. */
   lastError: string | undefined = undefined;
@@ -69,9 +79,8 @@ export class CapturingSecureSocket extends SecureSocket {
     if (message === 1) {
       const session = (this as unknown as { ssl?: SessionInternals }).ssl;
       if (!session || session.alert !== undefined || !session.clientCipher || !session.serverCipher) {
-        const a = session?.alert;
         // Thrown inside SecureSocket's messageHandler: recorded below, then -2 and a close.
-        throw new Error(a ? `TLS: alert sent: ${a.level}, ${a.description}` : "TLS: handshake ended without a cipher");
+        throw new Error(cipherlessText(session?.alert));
       }
     }
     if (this.owner) this.owner(message, value);
