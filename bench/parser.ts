@@ -6,7 +6,7 @@
  */
 import { createRequire } from "node:module";
 import { concatBytes, latin1Bytes } from "../modules/core/bytes";
-import { ResponseParser } from "../modules/core/http-response";
+import { parsePieces } from "./xs-parser-entry";
 
 const require_ = createRequire(__filename);
 
@@ -68,19 +68,8 @@ function segments(w: Workload): Uint8Array[] {
 }
 
 function runOurs(pieces: Uint8Array[]): number {
-  let body = 0;
-  let done = 0;
-  const parser = new ResponseParser({
-    onHead: () => {},
-    onBody: (d) => {
-      body += d.length;
-    },
-    onComplete: () => {
-      done++;
-    },
-  });
-  for (const p of pieces) parser.push(p);
-  return body + done;
+  const { body, complete } = parsePieces(pieces);
+  return body + complete;
 }
 
 interface LlhttpParser {
