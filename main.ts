@@ -1,9 +1,9 @@
 /**
  * Firmware entry: wires the device edge (modules/device) to the start-up and fetch policy
- * (modules/core/app.ts). Everything that decides anything is in the core, where it is tested.
+ * (modules/app/app.ts). Everything that decides anything is in the core, where it is tested.
  */
 import config from "mc/config";
-import { App } from "./modules/core/app";
+import { App } from "./modules/app/app";
 import { traceLog } from "./modules/device/log";
 import { memory } from "./modules/device/memory";
 import { address, joinWifi, rejoinWifi, requestTime, setTime } from "./modules/device/network";

@@ -5,7 +5,7 @@
  * run through `npm run bench`, which starts Node with the flags this needs).
  */
 import { createRequire } from "node:module";
-import { concatBytes, latin1Bytes } from "../modules/core/bytes";
+import { concatBytes, latin1Bytes } from "../modules/base/bytes";
 import { parsePieces } from "./xs-parser-entry";
 
 const require_ = createRequire(__filename);

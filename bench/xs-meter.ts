@@ -26,7 +26,7 @@
  * 2^31 - 1, several seconds of host time); the arguments travel inside a script, and the worker
  * parses scripts of up to 8 MiB, so keep byte arguments under about 5 MiB.
  */
-import { bundleForXs, Json, MAX_METER_LIMIT, XsArg, XsLane } from "../tools/xs";
+import { bundleForXs, Json, MAX_METER_LIMIT, XsArg, XsLane } from "../host-tests/xs-lane";
 
 export interface XsMeterReading {
   /** Meter units the call spent. */

@@ -3,7 +3,7 @@
  * counted, nothing else done, so what is measured is parsing. Bundled into XS for the meter
  * figures (`parse`) and called directly on Node for the llhttp comparison (`parsePieces`).
  */
-import { ResponseParser } from "../modules/core/http-response";
+import { ResponseParser } from "../modules/http/response";
 
 interface Counts {
   body: number;

@@ -5,7 +5,7 @@
  * parser hands out views, so their cost is per segment, not per byte.
  */
 import { join } from "node:path";
-import { concatBytes, latin1Bytes } from "../modules/core/bytes";
+import { concatBytes, latin1Bytes } from "../modules/base/bytes";
 import { openXsMeter } from "./xs-meter";
 
 function response(headerLines: number, bodyBytes: number): { bytes: Uint8Array; headBytes: number } {

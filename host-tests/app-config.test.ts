@@ -1,6 +1,6 @@
 /** Properties of the configuration parser that a case table cannot cover: the password never leaks. */
 import fc from "fast-check";
-import { APP_CONFIG_KEYS, describeAppConfig, parseAppConfig } from "../modules/core/app-config";
+import { APP_CONFIG_KEYS, describeAppConfig, parseAppConfig } from "../modules/app/config";
 
 /** Printable passwords long enough that finding one inside a message is never a coincidence. */
 const password = fc.string({ unit: fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#%&*+-=?@^_~ "), minLength: 12, maxLength: 80 });

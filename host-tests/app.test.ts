@@ -1,12 +1,12 @@
 /**
- * The firmware's start-up and connectivity policy (modules/core/app.ts) with a fake device: a
+ * The firmware's start-up and connectivity policy (modules/app/app.ts) with a fake device: a
  * scripted network, a fake clock that starts at 1970 like a fresh ESP32, fake Wi-Fi and SNTP.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { App, CLOCK_FLOOR_MS, DeviceHooks, SNTP_TIMEOUT_MS, WifiMessage } from "../modules/core/app";
-import type { TimerHost } from "../modules/core/io";
-import type { DerInput } from "../modules/core/tls-options";
+import { App, CLOCK_FLOOR_MS, DeviceHooks, SNTP_TIMEOUT_MS, WifiMessage } from "../modules/app/app";
+import type { TimerHost } from "../modules/client/io";
+import type { DerInput } from "../modules/tls/options";
 import { AutoServer, FakeClock, MockNetwork } from "./support/mock-net-portable";
 
 const SECRET = "correct-horse-battery";

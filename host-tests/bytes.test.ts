@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { latin1, latin1Bytes, utf8, utf8Bytes, concatBytes, toHex, asBytes } from "../modules/core/bytes";
+import { latin1, latin1Bytes, utf8, utf8Bytes, concatBytes, toHex, asBytes } from "../modules/base/bytes";
 
 describe("bytes helpers", () => {
   test("latin1 round-trips every byte value", () => {

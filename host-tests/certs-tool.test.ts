@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rootCertificates } from "node:tls";
-import { decodePem } from "../modules/core/pem";
+import { decodePem } from "../modules/tls/pem";
 import { CertsIo, certsMain } from "../tools/certs/cli";
 import {
   candidatesOf, caFileText, checkEntries, checkManifest, editCaFiles, fileNameFor, flashCost, normaliseFingerprint,

@@ -7,10 +7,10 @@
 import { X509Certificate } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CA_EXPIRY_WARNING_DAYS, caProblems, loadCaFiles } from "../modules/core/app";
-import { parseAppConfig } from "../modules/core/app-config";
-import { decodePem } from "../modules/core/pem";
-import { fingerprintSha256, isCaCertificate, parseCertificate, secureSocketSupport } from "../modules/core/x509";
+import { CA_EXPIRY_WARNING_DAYS, caProblems, loadCaFiles } from "../modules/app/app";
+import { parseAppConfig } from "../modules/app/config";
+import { decodePem } from "../modules/tls/pem";
+import { fingerprintSha256, isCaCertificate, parseCertificate, secureSocketSupport } from "../modules/tls/x509";
 
 const root = join(__dirname, "..");
 const certDir = join(root, "certs");

@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { rootCertificates } from "node:tls";
 import {
   DerError, DerReader, oidOf, readDer, readElement, stringOf, timeOf, bitStringOf, smallIntegerOf, booleanOf,
-} from "../modules/core/der";
-import { decodePem } from "../modules/core/pem";
-import { parseCertificate } from "../modules/core/x509";
+} from "../modules/tls/der";
+import { decodePem } from "../modules/tls/pem";
+import { parseCertificate } from "../modules/tls/x509";
 
 const fixtureDir = join(__dirname, "fixtures", "certs");
 const certs: Uint8Array[] = [

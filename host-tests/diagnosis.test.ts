@@ -1,7 +1,7 @@
 /** Properties of the diagnosis that a case table cannot cover: any input gives a loggable line. */
 import fc from "fast-check";
-import { diagnose, Failure } from "../modules/core/diagnosis";
-import { explainAlert } from "../modules/core/tls-alerts";
+import { diagnose, Failure } from "../modules/client/diagnosis";
+import { explainAlert } from "../modules/tls/alerts";
 
 const STABLE_CODE = /^[A-Z][A-Z0-9_]*$/;
 const PHASES = ["dns", "connect", "tls-handshake", "tls-record", "request", "response", "timeout"];

@@ -3,7 +3,7 @@
  * device's Socket/SecureSocket semantics) against real HTTP and HTTPS servers: what the scripted
  * socket proves in isolation, checked end to end.
  */
-import { FetchLoop } from "../modules/core/fetch-loop";
+import { FetchLoop } from "../modules/app/fetch-loop";
 import { nodeTimers } from "../host/node-socket";
 import { engineHarnessPerFile, fetchOnce as get } from "./support/engine-harness";
 import { sleep } from "./support/socket-run";

@@ -4,13 +4,13 @@
  * (versions, suites, curves, trust, the leaf-only failure, error texts).
  */
 import * as net from "node:net";
-import type { SecureDictionary } from "../modules/core/io";
+import type { SecureDictionary } from "../modules/client/io";
 import { NodeSocketFactory, SECURE_SOCKET, ESP32_TCP, nodeTimers } from "../host/node-socket";
 import { deviceCipherSuites, deviceErrorText, deviceNameMatches, DEVICE_CIPHER_SUITES } from "../host/device-tls";
 import {
   makeTestPki, startCaptureServer, startEchoServer, startHttpServer, startHttpsServer, startOpensslServer,
   type TestPki, type TestServer, type TlsServerConfig, type ServerBehaviour,
-} from "../host/test-servers";
+} from "./support/test-servers";
 import { parseClientHello, TLS_EXTENSION } from "../host/tls-records";
 import { getRequest, httpBody, runSocket, sleep } from "./support/socket-run";
 

@@ -4,8 +4,8 @@
  * socket callback behind.
  */
 import fc from "fast-check";
-import { latin1Bytes } from "../modules/core/bytes";
-import { FetchResult, HttpClient } from "../modules/core/http-client";
+import { latin1Bytes } from "../modules/base/bytes";
+import { FetchResult, HttpClient } from "../modules/client/http-client";
 import { FakeClock, MockNetwork, MockSocket } from "./support/mock-net-portable";
 
 type Step =

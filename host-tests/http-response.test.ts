@@ -1,7 +1,7 @@
 import fc from "fast-check";
-import { latin1Bytes, concatBytes } from "../modules/core/bytes";
-import { HttpParseError } from "../modules/core/http-errors";
-import { ResponseParser, ResponseHandler } from "../modules/core/http-response";
+import { latin1Bytes, concatBytes } from "../modules/base/bytes";
+import { HttpParseError } from "../modules/http/errors";
+import { ResponseParser, ResponseHandler } from "../modules/http/response";
 import { feedAllWays, transcribe } from "./support/feed";
 
 function recorder() {

@@ -7,9 +7,9 @@
  * What the host edge cannot show is asserted as documented (HOST_TLS_LIMITS): Node sends no
  * max_fragment_length, so servers keep sending 16 KB records.
  */
-import { FetchLoop, type FetchLoopOptions } from "../modules/core/fetch-loop";
-import type { FetchResult } from "../modules/core/http-client";
-import { formatFetch } from "../modules/core/log-format";
+import { FetchLoop, type FetchLoopOptions } from "../modules/app/fetch-loop";
+import type { FetchResult } from "../modules/client/http-client";
+import { formatFetch } from "../modules/app/log-format";
 import { nodeTimers } from "../host/node-socket";
 import { HOST_TLS_LIMITS } from "../host/device-tls";
 import { engineHarnessPerFile, fetchOnce, tlsStats } from "./support/engine-harness";

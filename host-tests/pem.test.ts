@@ -2,8 +2,8 @@
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Base64Error, decodeBase64, encodeBase64 } from "../modules/core/base64";
-import { decodePem, encodePem, PemError } from "../modules/core/pem";
+import { Base64Error, decodeBase64, encodeBase64 } from "../modules/base/base64";
+import { decodePem, encodePem, PemError } from "../modules/tls/pem";
 
 const fixtures = join(__dirname, "fixtures", "certs");
 

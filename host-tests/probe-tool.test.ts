@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rootCertificates } from "node:tls";
-import { makeTestPki, startHttpServer, startHttpsServer, startOpensslServer, TestPki, TlsServerConfig } from "../host/test-servers";
+import { makeTestPki, startHttpServer, startHttpsServer, startOpensslServer, TestPki, TlsServerConfig } from "./support/test-servers";
 import { certsMain } from "../tools/certs/cli";
 import { caFileText } from "../tools/certs/store";
 import { buildClientHello, readServerAnswer } from "../tools/probe/client-hello";

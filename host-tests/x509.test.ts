@@ -9,14 +9,14 @@ import { createHash, verify, X509Certificate, constants } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { rootCertificates } from "node:tls";
-import { decodePem } from "../modules/core/pem";
-import { readElement } from "../modules/core/der";
-import { sha256 } from "../modules/core/sha256";
-import { toHex } from "../modules/core/bytes";
+import { decodePem } from "../modules/tls/pem";
+import { readElement } from "../modules/tls/der";
+import { sha256 } from "../modules/base/sha256";
+import { toHex } from "../modules/base/bytes";
 import * as embedded from "./portable/cert-fixtures";
 import {
   CertificateSummary, fingerprintSha256, isCaCertificate, parseCertificate, secureSocketSupport,
-} from "../modules/core/x509";
+} from "../modules/tls/x509";
 
 const fixtureDir = join(__dirname, "fixtures", "certs");
 const fixtureFiles = readdirSync(fixtureDir).filter((f) => f.endsWith(".pem") && f !== "bundle.pem").sort();

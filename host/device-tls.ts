@@ -26,9 +26,9 @@
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { constants as cryptoConstants, createPrivateKey, X509Certificate } from "node:crypto";
-import { asBytes } from "../modules/core/bytes";
-import { encodePem } from "../modules/core/pem";
-import { parseCertificate } from "../modules/core/x509";
+import { asBytes } from "../modules/base/bytes";
+import { encodePem } from "../modules/tls/pem";
+import { parseCertificate } from "../modules/tls/x509";
 
 /** Manifest switches of `config.tls` that select cipher suites at build time. */
 export interface DeviceTlsSwitches {

@@ -37,7 +37,7 @@
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { Duplex } from "node:stream";
-import type { LogSink, SecureDictionary, SocketFactory, SocketMessage, StreamSocket, TimerHost } from "../modules/core/io";
+import type { LogSink, SecureDictionary, SocketFactory, SocketMessage, StreamSocket, TimerHost } from "../modules/client/io";
 import {
   alertText, checkSecureDictionary, deviceChainError, deviceLeafDateError, deviceOutcome, DeviceTlsSwitches, HOST_TLS_LIMITS,
   nodeTlsOptions, SecureKeys, type CertInput,

@@ -10,9 +10,9 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { App, DeviceHooks } from "../modules/core/app";
+import { App, DeviceHooks } from "../modules/app/app";
 import { NodeSocketFactory, nodeTimers, stdoutLog } from "./node-socket";
-import { startHttpsServer, TestServer } from "./test-servers";
+import { startHttpsServer, TestServer } from "../host-tests/support/test-servers";
 
 export const SIM_PKI_DIR = join(__dirname, "fixtures", "sim-pki");
 

@@ -12,7 +12,7 @@
  * Only TLS 1.2 and older are read: after the server's ChangeCipherSpec everything is encrypted and
  * only record lengths are counted. Pure logic, no I/O.
  */
-import { concatBytes } from "../modules/core/bytes";
+import { concatBytes } from "../modules/base/bytes";
 
 /** Record content types (RFC 5246 6.2.1). */
 export const RECORD_TYPE = {

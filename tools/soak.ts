@@ -12,8 +12,8 @@
  * limit. Needs `--expose-gc` (the npm script passes it). Not part of `npm test`.
  */
 import { getHeapSpaceStatistics } from "node:v8";
-import { FetchLoop } from "../modules/core/fetch-loop";
-import type { FetchResult } from "../modules/core/http-client";
+import { FetchLoop } from "../modules/app/fetch-loop";
+import type { FetchResult } from "../modules/client/http-client";
 import { nodeTimers } from "../host/node-socket";
 import { EngineHarness } from "../host-tests/support/engine-harness";
 

@@ -1,4 +1,4 @@
-import { appConfigWarnings, describeAppConfig, formatDuration, parseAppConfig } from "../../modules/core/app-config";
+import { appConfigWarnings, describeAppConfig, formatDuration, parseAppConfig } from "../../modules/app/config";
 import { Json, PortableSuite } from "./suite";
 
 const SECRET = "s3cret-Pa55word";

@@ -1,4 +1,4 @@
-import { caProblems, formatAppLine, loadCaFiles } from "../../modules/core/app";
+import { caProblems, formatAppLine, loadCaFiles } from "../../modules/app/app";
 import { ED25519_CA, EXPIRED, LEAF_PLAIN, RSA_CA } from "./cert-fixtures";
 import { Json, PortableSuite } from "./suite";
 

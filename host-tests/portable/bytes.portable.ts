@@ -1,4 +1,4 @@
-import { latin1, latin1Bytes, utf8, utf8Bytes, toHex, concatBytes } from "../../modules/core/bytes";
+import { latin1, latin1Bytes, utf8, utf8Bytes, toHex, concatBytes } from "../../modules/base/bytes";
 import { PortableSuite } from "./suite";
 
 export const suite: PortableSuite = {

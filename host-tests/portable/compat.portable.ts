@@ -1,5 +1,5 @@
-import { assessCompat, CompatFacts, KnownRoot, SuiteResult, verdictLine } from "../../modules/core/compat";
-import { decodePem } from "../../modules/core/pem";
+import { assessCompat, CompatFacts, KnownRoot, SuiteResult, verdictLine } from "../../tools/probe/verdict";
+import { decodePem } from "../../modules/tls/pem";
 import { EC_P256_CA, ED25519_CA, EXPIRED, LEAF_SAN, RSA_CA, RSA_PSS_CA } from "./cert-fixtures";
 import { Json, PortableSuite } from "./suite";
 

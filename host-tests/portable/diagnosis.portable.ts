@@ -1,5 +1,5 @@
-import { diagnose, DiagnosisContext, Failure, formatDiagnosis } from "../../modules/core/diagnosis";
-import { explainAlert, parseAlertText, TLS_ALERTS, tlsAlert } from "../../modules/core/tls-alerts";
+import { diagnose, DiagnosisContext, Failure, formatDiagnosis } from "../../modules/client/diagnosis";
+import { explainAlert, parseAlertText, TLS_ALERTS, tlsAlert } from "../../modules/tls/alerts";
 import { Json, PortableCase, PortableSuite } from "./suite";
 
 const NOW = Date.UTC(2026, 5, 1);

@@ -3,7 +3,7 @@
  * transition, timeout phase, error path, keep-alive reuse and stale retry, redirect rule, and the
  * promise that a finished fetch leaves no timer or socket callback behind.
  */
-import { FetchRequest, FetchResult, HttpClient, HttpClientOptions } from "../../modules/core/http-client";
+import { FetchRequest, FetchResult, HttpClient, HttpClientOptions } from "../../modules/client/http-client";
 import { FakeClock, MockNetwork, MockNetworkOptions, MockSocket } from "../support/mock-net-portable";
 import { Json, PortableSuite } from "./suite";
 

@@ -2,8 +2,8 @@
  * The fetch loop over the scripted network and fake clock: the exact log lines, backoff timing,
  * statistics, pause/resume/stop, and that no secret reaches a log.
  */
-import { FetchLoop, FetchLoopOptions } from "../../modules/core/fetch-loop";
-import { HttpClient, HttpClientOptions } from "../../modules/core/http-client";
+import { FetchLoop, FetchLoopOptions } from "../../modules/app/fetch-loop";
+import { HttpClient, HttpClientOptions } from "../../modules/client/http-client";
 import { AutoServer, AutoServerOptions, FakeClock, MockNetwork, Reply } from "../support/mock-net-portable";
 import { Json, PortableSuite } from "./suite";
 

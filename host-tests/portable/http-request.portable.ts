@@ -1,6 +1,6 @@
-import { latin1 } from "../../modules/core/bytes";
-import { encodeRequest, RequestWriter, redactHeaders, DEFAULT_USER_AGENT } from "../../modules/core/http-request";
-import { parseUrl } from "../../modules/core/url";
+import { latin1 } from "../../modules/base/bytes";
+import { encodeRequest, RequestWriter, redactHeaders, DEFAULT_USER_AGENT } from "../../modules/http/request";
+import { parseUrl } from "../../modules/http/url";
 import { PortableSuite, errorCode } from "./suite";
 
 const url = parseUrl("https://example.com:8443/data?x=1");

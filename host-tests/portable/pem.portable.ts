@@ -1,7 +1,7 @@
-import { decodeBase64, encodeBase64 } from "../../modules/core/base64";
-import { latin1Bytes, toHex } from "../../modules/core/bytes";
-import { decodePem, encodePem } from "../../modules/core/pem";
-import { fingerprintSha256 } from "../../modules/core/x509";
+import { decodeBase64, encodeBase64 } from "../../modules/base/base64";
+import { latin1Bytes, toHex } from "../../modules/base/bytes";
+import { decodePem, encodePem } from "../../modules/tls/pem";
+import { fingerprintSha256 } from "../../modules/tls/x509";
 import { EC_P256_CA, RSA_CA } from "./cert-fixtures";
 import { PortableSuite } from "./suite";
 

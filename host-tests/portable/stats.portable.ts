@@ -1,5 +1,5 @@
-import type { FetchResult } from "../../modules/core/http-client";
-import { TargetStats } from "../../modules/core/stats";
+import type { FetchResult } from "../../modules/client/http-client";
+import { TargetStats } from "../../modules/app/stats";
 import { Json, PortableSuite } from "./suite";
 
 function result(ok: boolean, total: number, extra: Partial<FetchResult> = {}): FetchResult {

@@ -1,4 +1,4 @@
-import { buildSecureOptions, TlsUserOptions } from "../../modules/core/tls-options";
+import { buildSecureOptions, TlsUserOptions } from "../../modules/tls/options";
 import { Json, PortableSuite } from "./suite";
 
 const CA = Uint8Array.of(0x30, 0x82, 0x01, 0x00);

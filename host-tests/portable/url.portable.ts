@@ -1,4 +1,4 @@
-import { parseUrl, resolveUrl, removeDotSegments, HttpUrl } from "../../modules/core/url";
+import { parseUrl, resolveUrl, removeDotSegments, HttpUrl } from "../../modules/http/url";
 import { PortableSuite, Json, errorCode } from "./suite";
 
 const show = (u: HttpUrl): Json => ({ scheme: u.scheme, host: u.host, port: u.port, path: u.path, origin: u.origin, hostHeader: u.hostHeader });

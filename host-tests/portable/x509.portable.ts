@@ -1,11 +1,11 @@
-import { decodePem } from "../../modules/core/pem";
-import { DerError, readDer } from "../../modules/core/der";
+import { decodePem } from "../../modules/tls/pem";
+import { DerError, readDer } from "../../modules/tls/der";
 import {
   fingerprintSha256, isCaCertificate, parseCertificate, secureSocketSupport,
-} from "../../modules/core/x509";
+} from "../../modules/tls/x509";
 import { EC_P256_CA, EC_P384_CA, ED25519_CA, EXPIRED, LEAF_PLAIN, LEAF_SAN, RSA_CA, RSA_PSS_CA } from "./cert-fixtures";
-import { latin1Bytes, toHex } from "../../modules/core/bytes";
-import { sha256 } from "../../modules/core/sha256";
+import { latin1Bytes, toHex } from "../../modules/base/bytes";
+import { sha256 } from "../../modules/base/sha256";
 import { Json, PortableSuite } from "./suite";
 
 const der = (pem: string) => decodePem(pem)[0].der;

@@ -7,13 +7,13 @@
 import { createServer as createHttpsServer } from "node:https";
 import { spawn } from "node:child_process";
 import { connect, type AddressInfo } from "node:net";
-import type { FetchRequest, FetchResult, HttpClientOptions } from "../../modules/core/http-client";
-import { HttpClient } from "../../modules/core/http-client";
+import type { FetchRequest, FetchResult, HttpClientOptions } from "../../modules/client/http-client";
+import { HttpClient } from "../../modules/client/http-client";
 import { NodeSocketFactory, NodeTlsSocket, nodeTimers, type NodeSocketOptions, type SocketStats } from "../../host/node-socket";
 import {
   makeTestPki, startHttpServer, startHttpsServer, startOpensslServer,
   type OpensslServer, type ServerBehaviour, type TestCert, type TestPki, type TestServer, type TlsServerConfig,
-} from "../../host/test-servers";
+} from "./test-servers";
 
 /** A Node `https` server (see `EngineHarness.nodeHttps`) with its counters. */
 export interface NodeHttpsServer {

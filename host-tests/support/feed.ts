@@ -3,9 +3,9 @@
  * random points) and returns one transcript, or a mismatch report if the ways disagree.
  * Portable: imports only the core, so it runs in Node and inside XS.
  */
-import { latin1Bytes, latin1 } from "../../modules/core/bytes";
-import { HttpParseError } from "../../modules/core/http-errors";
-import { ResponseParser, ResponseParserOptions } from "../../modules/core/http-response";
+import { latin1Bytes, latin1 } from "../../modules/base/bytes";
+import { HttpParseError } from "../../modules/http/errors";
+import { ResponseParser, ResponseParserOptions } from "../../modules/http/response";
 import type { Json } from "../portable/suite";
 
 export interface FeedOptions extends ResponseParserOptions {

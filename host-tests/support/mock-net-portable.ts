@@ -9,8 +9,8 @@
  * - `MockNetwork` is the `SocketFactory`: it records each connection and TLS wrap in order.
  * - `FakeClock` is the `TimerHost`: time moves only when the test calls `advance`.
  */
-import { latin1, latin1Bytes } from "../../modules/core/bytes";
-import { closedCallback, SecureDictionary, SocketFactory, SocketMessage, StreamSocket, TimerHost } from "../../modules/core/io";
+import { latin1, latin1Bytes } from "../../modules/base/bytes";
+import { closedCallback, SecureDictionary, SocketFactory, SocketMessage, StreamSocket, TimerHost } from "../../modules/client/io";
 
 export class MockSocket implements StreamSocket {
   callback: ((message: SocketMessage, value?: number) => void) | null = null;

@@ -3,7 +3,7 @@
  * message in order, the bytes read, `lastError`. Bounded in time: on timeout the socket is closed
  * and "timeout" is recorded.
  */
-import type { SecureDictionary, StreamSocket } from "../../modules/core/io";
+import type { SecureDictionary, StreamSocket } from "../../modules/client/io";
 import type { NodeSocketFactory, SocketStats } from "../../host/node-socket";
 
 export interface RunOptions {

@@ -7,7 +7,7 @@ import Net from "net";
 import SNTP from "sntp";
 import Time from "time";
 import WiFi from "wifi";
-import type { WifiMessage } from "../core/app";
+import type { WifiMessage } from "../app/app";
 
 let station: WiFi | undefined;
 let credentials: { ssid: string; password?: string } | undefined;

@@ -2,7 +2,7 @@
 /// <reference path="./sdk-extra.d.ts" />
 import Resource from "Resource";
 import CertificateManager from "ssl/cert";
-import type { DerInput } from "../core/tls-options";
+import type { DerInput } from "../tls/options";
 
 /** The text of an embedded resource (PEM), or undefined when the firmware has none of that name. */
 export function readResource(name: string): string | undefined {

@@ -6,8 +6,8 @@
  */
 import { Socket } from "socket";
 import Timer from "timer";
-import type { SocketFactory, SocketMessage, StreamSocket } from "../core/io";
-import type { SecureDictionary } from "../core/tls-options";
+import type { SocketFactory, SocketMessage, StreamSocket } from "../client/io";
+import type { SecureDictionary } from "../tls/options";
 import { CapturingSecureSocket } from "./tls-socket";
 
 /** Moddable's Socket and SecureSocket as this file calls them (their typings differ between SDK releases). */

@@ -1,6 +1,6 @@
 /** The TimerHost of the device: `Date.now()` and `timer`'s one-shot timers. */
 import Timer from "timer";
-import type { TimerHost } from "../core/io";
+import type { TimerHost } from "../client/io";
 
 export const deviceTimers: TimerHost = {
   now: () => Date.now(),

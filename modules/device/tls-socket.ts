@@ -19,8 +19,8 @@
 /// <reference path="./sdk-extra.d.ts" />
 import SecureSocket from "securesocket";
 import X509 from "x509";
-import type { SocketMessage } from "../core/io";
-import type { SecureDictionary } from "../core/tls-options";
+import type { SocketMessage } from "../client/io";
+import type { SecureDictionary } from "../tls/options";
 
 /** The parts of SecureSocket and its session this file uses that the typings do not declare. */
 interface SecureSocketInternals {

@@ -15,7 +15,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { rootCertificates } from "node:tls";
-import { decodePem } from "../../modules/core/pem";
+import { decodePem } from "../../modules/tls/pem";
 import {
   CaEntry, CaFile, Candidate, candidatesOf, caFileText, checkEntries, checkManifest, describeCandidates, editCaFiles,
   fileNameFor, filesToRemove, Finding, manifestEmbeds, readEntries, readManifest, refuseToAdd, renderFindings, renderList, selectCertificate,

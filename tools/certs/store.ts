@@ -8,12 +8,12 @@
  * comma-separated string, or an array). Both must cover exactly the .pem files in certs/.
  */
 import { X509Certificate } from "node:crypto";
-import { decodePem, encodePem } from "../../modules/core/pem";
-import { caProblems } from "../../modules/core/app";
+import { decodePem, encodePem } from "../../modules/tls/pem";
+import { caProblems } from "../../modules/app/app";
 import {
   CertificateSummary, fingerprintSha256, parseCertificate, secureSocketSupport, SecureSocketSupport,
-} from "../../modules/core/x509";
-import { commonNameOf, keyDescription } from "../../modules/core/compat";
+} from "../../modules/tls/x509";
+import { commonNameOf, keyDescription } from "../probe/verdict";
 
 const DAY = 86_400_000;
 

@@ -1,7 +1,7 @@
 /**
  * `npm run probe -- https://host[:port][/path]`: will an ESP32 on Moddable SecureSocket be able
  * to talk to this server? Measures it from this machine (probe.ts), judges with the device's rules
- * (modules/core/compat.ts) and prints the facts and a verdict. See docs/tools.md.
+ * (tools/probe/verdict.ts) and prints the facts and a verdict. See docs/tools.md.
  *
  * Options: --certs DIR (embedded CAs, default ./certs), --roots FILE (more trusted roots, PEM,
  * repeatable; e.g. a private CA), --timeout MS (per connection, default 8000), --mfl BYTES
@@ -12,10 +12,10 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { join, resolve } from "node:path";
 import { rootCertificates } from "node:tls";
-import { assessCompat, CompatFacts, CompatReport, KnownRoot, verdictLine } from "../../modules/core/compat";
-import { decodePem } from "../../modules/core/pem";
+import { assessCompat, CompatFacts, CompatReport, KnownRoot, verdictLine } from "./verdict";
+import { decodePem } from "../../modules/tls/pem";
 import { HOST_TLS_LIMITS } from "../../host/device-tls";
-import { parseUrl, UrlError } from "../../modules/core/url";
+import { parseUrl, UrlError } from "../../modules/http/url";
 import { readEntries } from "../certs/store";
 import { MFL_CODES } from "./client-hello";
 import { NetworkError, probeServer } from "./probe";

@@ -1,7 +1,7 @@
 /**
  * The measuring half of `npm run probe`: handshakes from the host with node:tls, configured like
  * the device's SecureSocket (host/device-tls.ts), whose results feed the verdict in
- * modules/core/compat.ts.
+ * tools/probe/verdict.ts.
  *
  * - One handshake per TLS version 1.0 to 1.3 (min = max; security level 0 so OpenSSL 3 still
  *   speaks 1.0/1.1 and SHA-1 suites).
@@ -17,11 +17,11 @@ import { Duplex } from "node:stream";
 import * as tls from "node:tls";
 import { DEVICE_CIPHER_SUITES, deviceNameMatches, nodeTlsOptions } from "../../host/device-tls";
 import { RecordReader } from "../../host/tls-records";
-import { CompatFacts, KnownRoot, MaxFragmentOutcome, ProbeVersion, SuiteResult, VersionResult } from "../../modules/core/compat";
-import { encodeRequest } from "../../modules/core/http-request";
-import { ResponseParser } from "../../modules/core/http-response";
-import { TLS_PROTOCOL_VERSIONS, TlsVersionName } from "../../modules/core/tls-options";
-import type { HttpUrl } from "../../modules/core/url";
+import { CompatFacts, KnownRoot, MaxFragmentOutcome, ProbeVersion, SuiteResult, VersionResult } from "./verdict";
+import { encodeRequest } from "../../modules/http/request";
+import { ResponseParser } from "../../modules/http/response";
+import { TLS_PROTOCOL_VERSIONS, TlsVersionName } from "../../modules/tls/options";
+import type { HttpUrl } from "../../modules/http/url";
 import { buildClientHello, readServerAnswer, ServerAnswer } from "./client-hello";
 
 export interface ProbeOptions {

@@ -8,9 +8,9 @@
  * - Any malformed input throws `HttpParseError` (stable code, byte offset). After an error the
  *   parser is dead and throws the same error again; it never loops without consuming input.
  */
-import { ascii, hasNativeAsciiDecoder, latin1 } from "./bytes";
-import { HttpParseError, HttpParseErrorCode } from "./http-errors";
-import { HeaderList, listTokens } from "./http-headers";
+import { ascii, hasNativeAsciiDecoder, latin1 } from "../base/bytes";
+import { HttpParseError, HttpParseErrorCode } from "./errors";
+import { HeaderList, listTokens } from "./headers";
 
 export interface ResponseHead {
   /** "1.0" or "1.1"; a higher 1.x minor version is treated as 1.1 (RFC 9110 section 2.5). */

@@ -15,7 +15,7 @@
  *   the texts are `TLS: certificate: auth err` or `date validation failed` instead.
  * So a received 42-49 alert is the server complaining about the device's client certificate.
  */
-import type { TlsVersionName } from "./tls-options";
+import type { TlsVersionName } from "./options";
 
 /** Alert levels on the wire. */
 export const TLS_ALERT_LEVEL = { warning: 1, fatal: 2 } as const;

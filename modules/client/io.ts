@@ -4,7 +4,7 @@
  * `socket`, `securesocket` and `timer`; the host simulator from `node:net`/`node:tls`; tests from
  * a scripted mock. Nothing here imports either side.
  */
-import type { SecureDictionary } from "./tls-options";
+import type { SecureDictionary } from "../tls/options";
 
 export type { SecureDictionary };
 

@@ -14,14 +14,14 @@
  * 5. After each fetch the free memory is logged, where the build exposes it, on the next turn:
  *    never from inside a socket callback (see deferMemoryLog).
  */
-import { appConfigWarnings, AppConfig, describeAppConfig, LogFormat, parseAppConfig } from "./app-config";
-import { ConfigError } from "./config-error";
+import { appConfigWarnings, AppConfig, describeAppConfig, LogFormat, parseAppConfig } from "./config";
+import { ConfigError } from "../base/config-error";
 import { FetchLoop } from "./fetch-loop";
-import { FetchResult, HttpClient } from "./http-client";
-import type { LogSink, SocketFactory, TimerHost } from "./io";
-import { decodePem } from "./pem";
-import type { DerInput } from "./tls-options";
-import { CertificateSummary, isCaCertificate, parseCertificate, secureSocketSupport } from "./x509";
+import { FetchResult, HttpClient } from "../client/http-client";
+import type { LogSink, SocketFactory, TimerHost } from "../client/io";
+import { decodePem } from "../tls/pem";
+import type { DerInput } from "../tls/options";
+import { CertificateSummary, isCaCertificate, parseCertificate, secureSocketSupport } from "../tls/x509";
 
 /** Before this instant (2025-01-01) the device clock is taken as unset: no certificate date can be checked. */
 export const CLOCK_FLOOR_MS = Date.UTC(2025, 0, 1);

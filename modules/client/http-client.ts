@@ -22,18 +22,18 @@
  *   A finished fetch leaves no timer set and no socket callback of its own behind (a closed
  *   socket keeps `closedCallback`, see io.ts).
  */
-import { utf8 } from "./bytes";
+import { utf8 } from "../base/bytes";
 import { SteadyClock, steadyClock } from "./clock";
-import { ConfigError } from "./config-error";
+import { ConfigError } from "../base/config-error";
 import { diagnose, Diagnosis, DiagnosisContext, Failure, Phase } from "./diagnosis";
-import { HttpParseError } from "./http-errors";
-import type { HeaderList } from "./http-headers";
-import { encodeRequest, HeaderInput, isSecretHeader, RequestError, RequestMethod, RequestSpec, RequestWriter } from "./http-request";
-import { FramingInfo, ResponseHead, ResponseParser } from "./http-response";
-import { formatWarning, withoutUserinfo } from "./log-format";
+import { HttpParseError } from "../http/errors";
+import type { HeaderList } from "../http/headers";
+import { encodeRequest, HeaderInput, isSecretHeader, RequestError, RequestMethod, RequestSpec, RequestWriter } from "../http/request";
+import { FramingInfo, ResponseHead, ResponseParser } from "../http/response";
+import { formatWarning, withoutUserinfo } from "../app/log-format";
 import { closedCallback, LogSink, SocketFactory, SocketMessage, StreamSocket, TimerHost } from "./io";
-import { buildSecureOptions, SecureOptions, TlsUserOptions } from "./tls-options";
-import { HttpUrl, parseUrl, resolveUrl, UrlError } from "./url";
+import { buildSecureOptions, SecureOptions, TlsUserOptions } from "../tls/options";
+import { HttpUrl, parseUrl, resolveUrl, UrlError } from "../http/url";
 
 /** Deadlines, in milliseconds. Every one is bounded: there is no "wait forever". */
 export interface Timeouts {

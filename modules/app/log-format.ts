@@ -9,8 +9,8 @@
  * through `redactHeaders`), URLs carry no userinfo (parseUrl refuses it), and a query string is
  * shown as `?…` unless the caller labels the target otherwise.
  */
-import type { FetchResult } from "./http-client";
-import { HeaderInput, redactHeaders } from "./http-request";
+import type { FetchResult } from "../client/http-client";
+import { HeaderInput, redactHeaders } from "../http/request";
 import type { TargetStatsSnapshot } from "./stats";
 
 export type LogFormat = "text" | "json";

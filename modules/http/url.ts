@@ -2,7 +2,7 @@
  * URLs for http: and https: targets, as the device can use them: an IPv4 stack, no userinfo,
  * ASCII host names. Also resolves a redirect's Location against the request URL (RFC 3986 5.2).
  */
-import { utf8Bytes } from "./bytes";
+import { utf8Bytes } from "../base/bytes";
 
 export type UrlErrorCode =
   | "URL_SYNTAX"

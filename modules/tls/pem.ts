@@ -4,7 +4,7 @@
  * fail loudly with the line to look at, because a silently dropped CA shows up much later as an
  * opaque TLS failure on the device.
  */
-import { Base64Error, decodeBase64, encodeBase64 } from "./base64";
+import { Base64Error, decodeBase64, encodeBase64 } from "../base/base64";
 
 export type PemErrorCode =
   | "PEM_NO_BLOCK" // no BEGIN line anywhere

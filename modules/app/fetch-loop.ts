@@ -12,14 +12,14 @@
  *   (log-format.ts); never a secret.
  * - Jitter comes from the injected `random` so tests are deterministic. All time is the TimerHost's.
  */
-import { SteadyClock, steadyClock } from "./clock";
-import { ConfigError } from "./config-error";
-import type { FetchHandle, FetchResult, HttpClient } from "./http-client";
-import { encodeRequest, HeaderInput, RequestError, RequestMethod } from "./http-request";
-import type { LogSink, TimerHost } from "./io";
+import { SteadyClock, steadyClock } from "../client/clock";
+import { ConfigError } from "../base/config-error";
+import type { FetchHandle, FetchResult, HttpClient } from "../client/http-client";
+import { encodeRequest, HeaderInput, RequestError, RequestMethod } from "../http/request";
+import type { LogSink, TimerHost } from "../client/io";
 import { formatEvent, formatFetch, formatSummary, formatTarget, formatWarning, LogFormat, logUrl, withoutUserinfo } from "./log-format";
 import { DEFAULT_LATENCY_WINDOW, TargetStats, TargetStatsSnapshot } from "./stats";
-import { HttpUrl, parseUrl, UrlError } from "./url";
+import { HttpUrl, parseUrl, UrlError } from "../http/url";
 
 export interface LoopTarget {
   url: string;

@@ -15,7 +15,7 @@
  * - Trust comes only from the CAs embedded in the firmware (certs/), never from a host store.
  * - Whole records are buffered before decryption: 16 KB records cost 16 KB of heap.
  */
-import { CertificateSummary, fingerprintSha256, parseCertificate, secureSocketSupport, Support } from "./x509";
+import { CertificateSummary, fingerprintSha256, parseCertificate, secureSocketSupport, Support } from "../../modules/tls/x509";
 
 export type ProbeVersion = "1.0" | "1.1" | "1.2" | "1.3";
 

@@ -3,7 +3,7 @@
  * every length is checked against its enclosing element before use: a malformed or truncated
  * input ends in a DerError with the offset to look at, never a read past the end or a loop.
  */
-import { latin1, utf8 } from "./bytes";
+import { latin1, utf8 } from "../base/bytes";
 
 export type DerErrorCode =
   | "DER_TRUNCATED" // an element runs past the end of its container

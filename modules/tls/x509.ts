@@ -4,12 +4,12 @@
  * issued it, when it expires, what key and algorithm it uses, and whether Moddable's TLS stack
  * can handle them. Malformed input throws DerError (see der.ts).
  */
-import { toHex } from "./bytes";
+import { toHex } from "../base/bytes";
 import {
   bitStringOf, booleanOf, childrenOf, DerElement, DerError, DerReader, expectTag, integerBytesOf, oidOf, readDer,
   smallIntegerOf, stringOf, Tag, timeOf, valueOf,
 } from "./der";
-import { sha256 } from "./sha256";
+import { sha256 } from "../base/sha256";
 
 /** One attribute of a distinguished name, e.g. {oid: "2.5.4.3", type: "CN", value: "Example"}. */
 export interface NameAttribute {

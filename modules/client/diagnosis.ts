@@ -22,8 +22,8 @@
  *   a ServerHello with a version lower than offered.
  * - A bare `Error` with no message: its stream reader ran past the end of a message.
  */
-import { explainAlert, parseAlertText } from "./tls-alerts";
-import type { TlsVersionName } from "./tls-options";
+import { explainAlert, parseAlertText } from "../tls/alerts";
+import type { TlsVersionName } from "../tls/options";
 
 /** Where in a fetch the failure happened. */
 export type Phase = "dns" | "connect" | "tls-handshake" | "tls-record" | "request" | "response" | "timeout";

@@ -15,10 +15,10 @@
  * `tls=1.2` replaces that object with a string and silently turns forward-secret suites off, so the
  * TLS version has its own key, `tlsVersion`, and a string `tls` is refused with that explanation.
  */
-import { utf8Bytes } from "./bytes";
-import { ConfigError } from "./config-error";
-import { buildSecureOptions, TlsUserOptions, TlsVersionName, TlsWarning } from "./tls-options";
-import { HttpUrl, parseUrl, UrlError } from "./url";
+import { utf8Bytes } from "../base/bytes";
+import { ConfigError } from "../base/config-error";
+import { buildSecureOptions, TlsUserOptions, TlsVersionName, TlsWarning } from "../tls/options";
+import { HttpUrl, parseUrl, UrlError } from "../http/url";
 
 export type LogFormat = "text" | "json";
 

@@ -22,7 +22,7 @@
  *   `ssl/cert`, which is process-wide and does not check dates.
  * - `serverName` replaces the host name for SNI and for the host-name check.
  */
-import { ConfigError } from "./config-error";
+import { ConfigError } from "../base/config-error";
 
 /** The TLS versions SecureSocket implements, by their usual names. */
 export type TlsVersionName = "1.0" | "1.1" | "1.2";

@@ -2,7 +2,7 @@
  * Request encoder: GET and HEAD requests as bytes ready to write, and a writer that hands them
  * out in pieces no larger than the socket's current write space.
  */
-import { latin1Bytes } from "./bytes";
+import { latin1Bytes } from "../base/bytes";
 import type { HttpUrl } from "./url";
 
 export type RequestErrorCode = "REQUEST_BAD_METHOD" | "REQUEST_BAD_TARGET" | "REQUEST_BAD_HEADER_NAME" | "REQUEST_HEADER_INJECTION" | "REQUEST_FORBIDDEN_HEADER";
