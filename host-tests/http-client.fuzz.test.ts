@@ -5,7 +5,8 @@
  */
 import fc from "fast-check";
 import { latin1Bytes } from "../modules/base/bytes";
-import { FetchResult, HttpClient } from "../modules/client/http-client";
+import type { FetchResult } from "../modules/client/fetch-types";
+import { HttpClient } from "../modules/client/http-client";
 import { FakeClock, MockNetwork, MockSocket } from "./support/mock-net-portable";
 
 type Step =

@@ -8,7 +8,7 @@
  * max_fragment_length, so servers keep sending 16 KB records.
  */
 import { FetchLoop, type FetchLoopOptions } from "../modules/app/fetch-loop";
-import type { FetchResult } from "../modules/client/http-client";
+import type { FetchResult } from "../modules/client/fetch-types";
 import { formatFetch } from "../modules/app/log-format";
 import { nodeTimers } from "../host/node-socket";
 import { HOST_TLS_LIMITS } from "../host/device-tls";

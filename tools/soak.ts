@@ -13,7 +13,7 @@
  */
 import { getHeapSpaceStatistics } from "node:v8";
 import { FetchLoop } from "../modules/app/fetch-loop";
-import type { FetchResult } from "../modules/client/http-client";
+import type { FetchResult } from "../modules/client/fetch-types";
 import { nodeTimers } from "../host/node-socket";
 import { EngineHarness } from "../host-tests/support/engine-harness";
 

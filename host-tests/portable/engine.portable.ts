@@ -3,7 +3,9 @@
  * transition, timeout phase, error path, keep-alive reuse and stale retry, redirect rule, and the
  * promise that a finished fetch leaves no timer or socket callback behind.
  */
-import { FetchRequest, FetchResult, HttpClient, HttpClientOptions } from "../../modules/client/http-client";
+import type { FetchRequest, FetchResult } from "../../modules/client/fetch-types";
+import { HttpClient } from "../../modules/client/http-client";
+import type { HttpClientOptions } from "../../modules/client/options";
 import { FakeClock, MockNetwork, MockNetworkOptions, MockSocket } from "../support/mock-net-portable";
 import { Json, PortableSuite } from "./suite";
 

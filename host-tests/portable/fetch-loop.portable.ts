@@ -3,7 +3,8 @@
  * statistics, pause/resume/stop, and that no secret reaches a log.
  */
 import { FetchLoop, FetchLoopOptions } from "../../modules/app/fetch-loop";
-import { HttpClient, HttpClientOptions } from "../../modules/client/http-client";
+import { HttpClient } from "../../modules/client/http-client";
+import type { HttpClientOptions } from "../../modules/client/options";
 import { AutoServer, AutoServerOptions, FakeClock, MockNetwork, Reply } from "../support/mock-net-portable";
 import { Json, PortableSuite } from "./suite";
 

@@ -1,4 +1,4 @@
-import type { FetchResult } from "../../modules/client/http-client";
+import type { FetchResult } from "../../modules/client/fetch-types";
 import { TargetStats } from "../../modules/app/stats";
 import { Json, PortableSuite } from "./suite";
 

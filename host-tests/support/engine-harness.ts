@@ -7,7 +7,8 @@
 import { createServer as createHttpsServer } from "node:https";
 import { spawn } from "node:child_process";
 import { connect, type AddressInfo } from "node:net";
-import type { FetchRequest, FetchResult, HttpClientOptions } from "../../modules/client/http-client";
+import type { FetchRequest, FetchResult } from "../../modules/client/fetch-types";
+import type { HttpClientOptions } from "../../modules/client/options";
 import { HttpClient } from "../../modules/client/http-client";
 import { NodeSocketFactory, NodeTlsSocket, nodeTimers, type NodeSocketOptions, type SocketStats } from "../../host/node-socket";
 import {

@@ -17,7 +17,8 @@
 import { appConfigWarnings, AppConfig, describeAppConfig, LogFormat, parseAppConfig } from "./config";
 import { ConfigError } from "../base/config-error";
 import { FetchLoop } from "./fetch-loop";
-import { FetchResult, HttpClient } from "../client/http-client";
+import type { FetchResult } from "../client/fetch-types";
+import { HttpClient } from "../client/http-client";
 import type { LogSink, SocketFactory, TimerHost } from "../client/io";
 import { decodePem } from "../tls/pem";
 import type { DerInput } from "../tls/options";

@@ -14,12 +14,13 @@
  */
 import { SteadyClock, steadyClock } from "../client/clock";
 import { ConfigError } from "../base/config-error";
-import type { FetchHandle, FetchResult, HttpClient } from "../client/http-client";
+import type { FetchHandle, FetchResult } from "../client/fetch-types";
+import type { HttpClient } from "../client/http-client";
 import { encodeRequest, HeaderInput, RequestError, RequestMethod } from "../http/request";
 import type { LogSink, TimerHost } from "../client/io";
-import { formatEvent, formatFetch, formatSummary, formatTarget, formatWarning, LogFormat, logUrl, withoutUserinfo } from "./log-format";
+import { formatEvent, formatFetch, formatSummary, formatTarget, formatWarning, LogFormat, logUrl } from "./log-format";
 import { DEFAULT_LATENCY_WINDOW, TargetStats, TargetStatsSnapshot } from "./stats";
-import { HttpUrl, parseUrl, UrlError } from "../http/url";
+import { HttpUrl, parseUrl, UrlError, withoutUserinfo } from "../http/url";
 
 export interface LoopTarget {
   url: string;

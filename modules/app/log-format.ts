@@ -9,7 +9,8 @@
  * through `redactHeaders`), URLs carry no userinfo (parseUrl refuses it), and a query string is
  * shown as `?…` unless the caller labels the target otherwise.
  */
-import type { FetchResult } from "../client/http-client";
+import type { FetchResult } from "../client/fetch-types";
+import { warningLine } from "../client/warnings";
 import { HeaderInput, redactHeaders } from "../http/request";
 import type { TargetStatsSnapshot } from "./stats";
 
@@ -19,11 +20,6 @@ export type LogFormat = "text" | "json";
 export function logUrl(href: string): string {
   const q = href.indexOf("?");
   return q < 0 ? href : `${href.slice(0, q)}?…`;
-}
-
-/** Removes `user:password@` from anything URL-like: a refused URL must not carry its secret on. */
-export function withoutUserinfo(text: string): string {
-  return text.replace(/(\/\/)[^/?#@\s"]*@/g, "$1");
 }
 
 /** A quoted value: JSON string syntax, so quotes, backslashes and control characters are escaped. */
@@ -105,7 +101,7 @@ export function formatTarget(format: LogFormat, index: number, label: string, me
 /** A warning about a weakened setting (verification off, legacy TLS, an insecure opt-in). */
 export function formatWarning(format: LogFormat, w: { code: string; message: string }, host: string): string {
   if (format === "json") return JSON.stringify({ warning: w.code, host, message: w.message });
-  return `warning ${w.code} host=${host} ${w.message}`;
+  return warningLine(w, host);
 }
 
 /** A loop event: started, paused, resumed, stopped. */

@@ -2,7 +2,7 @@
  * Per-target statistics of the fetch loop, in bounded memory: counters, failures by code, and the
  * latency of the last successful fetches in a fixed-size window.
  */
-import type { FetchResult } from "../client/http-client";
+import type { FetchResult } from "../client/fetch-types";
 
 export interface LatencySummary {
   /** Samples in the window (at most the window size). */

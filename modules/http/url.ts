@@ -36,6 +36,11 @@ export interface HttpUrl {
   href: string;
 }
 
+/** Removes `user:password@` from anything URL-like: a refused URL must not carry its secret on. */
+export function withoutUserinfo(text: string): string {
+  return text.replace(/(\/\/)[^/?#@\s"]*@/g, "$1");
+}
+
 const DEFAULT_PORT = { http: 80, https: 443 } as const;
 const LABEL = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
