@@ -67,8 +67,8 @@ function segments(w: Workload): Uint8Array[] {
   return out;
 }
 
-function runOurs(pieces: Uint8Array[]): number {
-  const { body, complete } = parsePieces(pieces);
+function runOurs(pieces: Uint8Array[], responses: number): number {
+  const { body, complete } = parsePieces(pieces, responses);
   return body + complete;
 }
 
@@ -169,8 +169,8 @@ export function benchParser(ms = 3000): ParserBenchRow[] {
     const ours = segments(w);
     const theirs = ours.map((p) => Buffer.from(p.buffer, p.byteOffset, p.length));
     const expected = runLlhttp(theirs);
-    if (runOurs(ours) !== expected) throw new Error(`${w.name}: the parsers disagree on the body`);
-    const { ours: oursRate, theirs: llRate, ratio } = compare(() => runOurs(ours), () => runLlhttp(theirs), ms);
+    if (runOurs(ours, w.responses) !== expected) throw new Error(`${w.name}: the parsers disagree on the body`);
+    const { ours: oursRate, theirs: llRate, ratio } = compare(() => runOurs(ours, w.responses), () => runLlhttp(theirs), ms);
     const mb = w.stream.length / 1e6;
     rows.push({
       workload: w.name,
@@ -178,7 +178,7 @@ export function benchParser(ms = 3000): ParserBenchRow[] {
       llhttpMBps: llRate * mb,
       ratio,
       oursResponsesPerSec: oursRate * w.responses,
-      oursBytesPerResponse: allocatedPerResponse(() => runOurs(ours), w, 20),
+      oursBytesPerResponse: allocatedPerResponse(() => runOurs(ours, w.responses), w, 20),
       llhttpBytesPerResponse: allocatedPerResponse(() => runLlhttp(theirs), w, 20),
     });
   }

@@ -19,6 +19,7 @@ describe("ResponseParser behaviour beyond the case table", () => {
     const input = latin1Bytes("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody");
     const seen: Uint8Array[] = [];
     const p = new ResponseParser({ onHead: () => {}, onBody: (d) => seen.push(d), onComplete: () => {} });
+    p.expectResponseTo("GET");
     p.push(input);
     expect(seen).toHaveLength(1);
     expect(seen[0].buffer).toBe(input.buffer);
@@ -40,6 +41,7 @@ describe("ResponseParser behaviour beyond the case table", () => {
   test("after an error the parser stays failed and rethrows the same error", () => {
     const { handler } = recorder();
     const p = new ResponseParser(handler);
+    p.expectResponseTo("GET");
     let first: unknown;
     try { p.push(latin1Bytes("NOPE\r\n")); } catch (e) { first = e; }
     expect(first).toBeInstanceOf(HttpParseError);
@@ -54,17 +56,47 @@ describe("ResponseParser behaviour beyond the case table", () => {
     expect(() => p.push(Uint8Array.of(1))).toThrow(expect.objectContaining({ code: "PARSER_FINISHED" }));
   });
 
-  test("responseStarted and idle tell a stale keep-alive close from a cut response", () => {
+  test("responseStarted, pendingResponses and idle tell a stale keep-alive close from a cut response", () => {
     const { handler } = recorder();
     const p = new ResponseParser(handler);
     expect(p.idle).toBe(true);
+    p.expectResponseTo("GET");
+    p.expectResponseTo("GET");
+    expect(p.idle).toBe(false);
+    expect(p.pendingResponses).toBe(2);
     p.push(latin1Bytes("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na"));
-    expect(p.idle).toBe(true);
+    expect(p.pendingResponses).toBe(1);
     expect(p.responseStarted).toBe(false);
     p.push(latin1Bytes("H"));
     expect(p.responseStarted).toBe(true);
     expect(p.idle).toBe(false);
     expect(p.offset).toBe(40);
+    p.push(latin1Bytes("TTP/1.1 204 No Content\r\n\r\n"));
+    expect(p.pendingResponses).toBe(0);
+    expect(p.responseStarted).toBe(false);
+    expect(p.idle).toBe(true);
+  });
+
+  test("an idle parser refuses the first byte of anything: no request, no response", () => {
+    const { events, handler } = recorder();
+    const p = new ResponseParser(handler);
+    p.expectResponseTo("GET");
+    p.push(latin1Bytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+    expect(p.idle).toBe(true);
+    expect(() => p.push(latin1Bytes("H"))).toThrow(expect.objectContaining({ code: "UNSOLICITED_RESPONSE", offset: 38 }));
+    expect(events).toEqual(["head 200 length", "complete true"]);
+  });
+
+  test("the queue of expected responses is reused, not grown, across many requests", () => {
+    const { handler } = recorder();
+    const p = new ResponseParser(handler);
+    const one = latin1Bytes("HTTP/1.1 204 No Content\r\n\r\n");
+    for (let i = 0; i < 1000; i++) {
+      p.expectResponseTo("GET");
+      p.push(one);
+    }
+    expect((p as unknown as { pendingMethods: string[] }).pendingMethods.length).toBeLessThanOrEqual(1);
+    expect(p.pendingResponses).toBe(0);
   });
 
   test("limits must be positive integers", () => {
@@ -127,6 +159,7 @@ describe("properties", () => {
           onBody: (d) => body.push(d.slice()),
           onComplete: () => completed++,
         });
+        p.expectResponseTo("GET");
         let at = 0;
         for (const n of sizes) { p.push(bytes.subarray(at, at + n)); at += n; }
         p.finish();
@@ -144,6 +177,7 @@ describe("properties", () => {
     fc.assert(
       fc.property(prefix, fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 20 }), fc.boolean(), (pre, pieces, eof) => {
         const p = new ResponseParser({ onHead: () => {}, onBody: () => {}, onComplete: () => {} }, { maxHeaderBytes: 256, maxChunkLineBytes: 64 });
+        p.expectResponseTo("GET");
         try {
           p.push(latin1Bytes(pre));
           for (const piece of pieces) {
@@ -165,6 +199,7 @@ describe("properties", () => {
 
   test("a megabyte of garbage without a line end fails at the header limit, not later", () => {
     const p = new ResponseParser({ onHead: () => {}, onBody: () => {}, onComplete: () => {} });
+    p.expectResponseTo("GET");
     const junk = new Uint8Array(1024).fill(0x41);
     let thrown: HttpParseError | undefined;
     for (let i = 0; i < 1024 && !thrown; i++) {

@@ -9,12 +9,19 @@ import { ResponseParser, ResponseParserOptions } from "../../modules/http/respon
 import type { Json } from "../portable/suite";
 
 export interface FeedOptions extends ResponseParserOptions {
-  /** Methods of the requests sent, in order (default: all GET). */
+  /** Methods of the requests sent, in order (default: one GET). A response beyond them is unsolicited. */
   methods?: string[];
   /** Whether the peer closes the stream after the bytes (default true). */
   eof?: boolean;
   /** How many seeded random splittings to try (default 8). */
   seeds?: number;
+}
+
+/** `n` GET requests, for cases with several responses on one connection. */
+export function gets(n: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push("GET");
+  return out;
 }
 
 /** A small seeded PRNG (mulberry32): the same splits on every engine. */
@@ -78,7 +85,7 @@ export function transcribe(bytes: Uint8Array, sizes: number[], options: FeedOpti
     },
     options,
   );
-  for (const m of options.methods ?? []) parser.expectResponseTo(m);
+  for (const m of options.methods ?? ["GET"]) parser.expectResponseTo(m);
   try {
     let at = 0;
     for (const n of sizes) {

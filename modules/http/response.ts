@@ -13,8 +13,11 @@ import { HttpParseError, HttpParseErrorCode } from "./errors";
 import { HeaderList, listTokens } from "./headers";
 
 export interface ResponseHead {
-  /** "1.0" or "1.1"; a higher 1.x minor version is treated as 1.1 (RFC 9110 section 2.5). */
-  version: "1.0" | "1.1";
+  /**
+   * The version as received: "1.0", "1.1", or a later "1.x", which has the semantics of 1.1
+   * (RFC 9110 section 2.5: a recipient treats a higher minor version as the highest it knows).
+   */
+  version: string;
   status: number;
   reason: string;
   headers: HeaderList;
@@ -34,7 +37,10 @@ export interface FramingInfo {
 }
 
 export interface ResponseHandler {
-  /** An interim 1xx response (100, 102, 103): reported, then skipped. */
+  /**
+   * An interim 1xx response (100, 102, 103): reported, then skipped. A 101 is reported here too,
+   * just before the parser fails with UPGRADE_NOT_REQUESTED.
+   */
   onInformational?(head: ResponseHead): void;
   /** The final response's head, with how its body is framed. */
   onHead(head: ResponseHead, framing: FramingInfo): void;
@@ -46,11 +52,52 @@ export interface ResponseHandler {
   onComplete(keepAlive: boolean): void;
 }
 
+/**
+ * Limits, and the leniencies: each accepts one kind of input that RFC 9112 does not require a
+ * client to accept, and each is off unless turned on knowingly. What the parser accepts without
+ * an option is what the RFC requires of a user agent (obs-fold, a list of identical
+ * Content-Length values) or cannot change the framing (empty lines before a status line, a
+ * missing reason phrase); see the README's parser section.
+ */
 export interface ResponseParserOptions {
   /** Limit for one head (status line and fields, with line ends) and for a trailer section. Default 8 KiB. */
   maxHeaderBytes?: number;
   /** Limit for one chunk-size line with its extensions. Default 1 KiB. */
   maxChunkLineBytes?: number;
+  /**
+   * Accept a bare LF as a line end (status line, fields, chunk lines, after chunk data). RFC 9112
+   * section 2.2: a recipient MAY do so. Off by default: a server and an intermediary that split
+   * lines differently see different messages (response splitting, section 11.1). Error: BARE_LF.
+   */
+  lenientLineEndings?: boolean;
+  /**
+   * Accept spaces or tabs before the line end of a chunk-size line ("5 \r\n", "5;a=b \r\n").
+   * RFC 9112 section 7.1 allows none there (BWS only around ";" and "="). Off by default: parsers
+   * that disagree on where a chunk size ends disagree on the body (smuggling). Error: BAD_CHUNK_SIZE
+   * (after the size) or BAD_CHUNK_EXTENSION (after an extension).
+   */
+  lenientChunkSizeWhitespace?: boolean;
+  /**
+   * Accept any text without control characters after ";" on a chunk-size line ("5;", "5;=x",
+   * unbalanced quotes). RFC 9112 section 7.1.1 requires `token [= token / quoted-string]`. Off by
+   * default: malformed extensions are a smuggling vector (a quote that one parser ends and another
+   * does not). Error: BAD_CHUNK_EXTENSION.
+   */
+  lenientChunkExtensions?: boolean;
+  /**
+   * Accept a response with both Transfer-Encoding and Content-Length, framed by Transfer-Encoding
+   * and never reused. RFC 9112 section 6.3 rule 3: such a message "ought to be handled as an
+   * error" (a sign of response splitting, section 11.1). Error: TRANSFER_ENCODING_WITH_CONTENT_LENGTH.
+   */
+  lenientTransferEncodingWithContentLength?: boolean;
+  /**
+   * Count and drop bytes that arrive after a response that ended the connection (`Connection:
+   * close`, or an HTTP/1.0 response without keep-alive) instead of failing. RFC 9112 section 9.6:
+   * the connection ends with that response; anything after it belongs to no request (a queued
+   * response meant for someone else, or garbage). Error: DATA_AFTER_CLOSE, raised after the
+   * complete response was delivered.
+   */
+  lenientDataAfterClose?: boolean;
 }
 
 export const DEFAULT_MAX_HEADER_BYTES = 8192;
@@ -87,18 +134,44 @@ const BAD_FIELD_CHAR = /[\x00-\x08\x0a-\x1f\x7f]/;
  * control-character check. The regex engine scans natively on V8 and XS alike.
  */
 const NOT_PLAIN = /[^\t\n\r\x20-\x7e]|\r(?!\n)/;
-const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?: ([^\x00-\x08\x0a-\x1f\x7f]*))?$/;
+/*
+ * Character classes below are positive ("HTAB, printable, obs-text"; text here is latin1, so
+ * nothing is above 0xFF): the XS build in the test lane mis-negates a class that starts at \x00,
+ * so `[^\x00-\x08...]` would match control characters there.
+ */
+/**
+ * status-line = HTTP-version SP status-code SP [ reason-phrase ] (RFC 9112 section 4). The SP
+ * before an empty reason may be missing, as llhttp, h11 and Go accept: it cannot change framing.
+ */
+const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?: ([\t\x20-\x7e\x80-\xff]*))?$/;
 const CONTENT_LENGTH = /^[0-9]+$/;
 const HEX = /^[0-9A-Fa-f]+/;
-/** What may follow the hex size: BWS-separated extensions (RFC 9112 section 7.1.1), no controls. */
-const CHUNK_EXTENSIONS = /^[ \t]*(;[^\x00-\x08\x0a-\x1f\x7f]*)?$/;
+const TRAILING_WHITESPACE = /[ \t]+$/;
+const BLANK = /^[ \t]+$/;
+/** After the size, only BWS and ";" may start the rest of the line. */
+const LEADS_TO_EXTENSION = /^[ \t]*;/;
+/**
+ * chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ), name a token, value
+ * a token or a quoted-string (RFC 9112 section 7.1.1, RFC 9110 section 5.6.4). Linear: no two
+ * alternatives can match the same character.
+ */
+const CHUNK_EXTENSIONS = /^(?:[ \t]*;[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*=[ \t]*(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*"))?)*$/;
+/** With lenientChunkExtensions: anything without control characters after the ";". */
+const LENIENT_CHUNK_EXTENSIONS = /^[ \t]*;[\t\x20-\x7e\x80-\xff]*$/;
 
 export class ResponseParser {
   private state = State.StatusLine;
   private readonly maxHeaderBytes: number;
   private readonly maxChunkLineBytes: number;
   private readonly handler: ResponseHandler;
+  private readonly lenientLineEndings: boolean;
+  private readonly lenientChunkSizeWhitespace: boolean;
+  private readonly lenientChunkExtensions: boolean;
+  private readonly lenientTransferEncodingWithContentLength: boolean;
+  private readonly lenientDataAfterClose: boolean;
+  /** Methods of the requests whose final response has not begun, oldest first from `nextPending`. */
   private readonly pendingMethods: string[] = [];
+  private nextPending = 0;
 
   /** Bytes consumed before the current input: offsets in errors count from the stream's start. */
   private base = 0;
@@ -121,21 +194,37 @@ export class ResponseParser {
   private failure: HttpParseError | null = null;
   private started = false;
 
-  /** Bytes that arrived after a response that closes the connection; they belong to no response. */
+  /** Bytes dropped after a response that closed the connection (only with lenientDataAfterClose). */
   ignoredBytes = 0;
 
   constructor(handler: ResponseHandler, options: ResponseParserOptions = {}) {
     this.handler = handler;
     this.maxHeaderBytes = positive(options.maxHeaderBytes, DEFAULT_MAX_HEADER_BYTES, "maxHeaderBytes");
     this.maxChunkLineBytes = positive(options.maxChunkLineBytes, DEFAULT_MAX_CHUNK_LINE_BYTES, "maxChunkLineBytes");
+    this.lenientLineEndings = options.lenientLineEndings === true;
+    this.lenientChunkSizeWhitespace = options.lenientChunkSizeWhitespace === true;
+    this.lenientChunkExtensions = options.lenientChunkExtensions === true;
+    this.lenientTransferEncodingWithContentLength = options.lenientTransferEncodingWithContentLength === true;
+    this.lenientDataAfterClose = options.lenientDataAfterClose === true;
   }
 
   /**
-   * Records the method of a request sent on this connection, in order, so the matching response
-   * is framed right (a response to HEAD has no body). Without a record, GET is assumed.
+   * Records a request sent on this connection, in order: its response is framed by its method (a
+   * response to HEAD has no body). Call it before the request's bytes can be answered. A response
+   * with no request recorded is UNSOLICITED_RESPONSE: bytes never count as an answer to a request
+   * that was not sent.
    */
   expectResponseTo(method: string): void {
+    if (this.nextPending > 0 && this.nextPending === this.pendingMethods.length) {
+      this.pendingMethods.length = 0;
+      this.nextPending = 0;
+    }
     this.pendingMethods.push(method.toUpperCase());
+  }
+
+  /** Requests recorded whose final response has not begun (its status line not yet read). */
+  get pendingResponses(): number {
+    return this.pendingMethods.length - this.nextPending;
   }
 
   /** True once any byte of the current response has arrived (false between responses). */
@@ -143,9 +232,13 @@ export class ResponseParser {
     return this.started;
   }
 
-  /** True between responses on a connection that may be reused. */
+  /**
+   * True when no response is in progress and none is awaited: any byte that arrives now is an
+   * error (UNSOLICITED_RESPONSE, or DATA_AFTER_CLOSE once closed). The parser holds no bytes
+   * while idle, so a connection whose parser is idle has nothing buffered in the parser.
+   */
   get idle(): boolean {
-    return this.state === State.StatusLine && !this.started;
+    return this.state === State.StatusLine && !this.started && this.pendingResponses === 0;
   }
 
   /** True after a response that ends the connection, or after `finish`. */
@@ -223,6 +316,8 @@ export class ResponseParser {
       switch (this.state) {
         case State.StatusLine: {
           if (!this.started) {
+            // Desynchronisation guard: a response must answer a request that was sent.
+            if (this.pendingResponses === 0) this.fail("UNSOLICITED_RESPONSE", this.base + pos, "bytes arrived with no request pending");
             this.started = true;
             this.headBytes = 0;
           }
@@ -280,7 +375,11 @@ export class ResponseParser {
         case State.ChunkDataCR: {
           const b = input[pos];
           if (b === CR) { this.state = State.ChunkDataLF; pos++; }
-          else if (b === LF) { this.state = State.ChunkSize; pos++; }
+          else if (b === LF) {
+            if (!this.lenientLineEndings) this.bareLf(this.base + pos);
+            this.state = State.ChunkSize;
+            pos++;
+          }
           else this.fail("BAD_CHUNK_DATA", this.base + pos, "chunk data is longer than its size (expected CRLF)");
           break;
         }
@@ -291,6 +390,7 @@ export class ResponseParser {
           break;
         }
         case State.Closed:
+          if (!this.lenientDataAfterClose) this.fail("DATA_AFTER_CLOSE", this.base + pos, "bytes after a response that closed the connection");
           this.ignoredBytes += end - pos;
           return;
         default:
@@ -351,6 +451,7 @@ export class ResponseParser {
       const lf = text.indexOf("\n", i);
       this.lineStart = origin + i;
       const end = lf > i && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
+      if (end === lf && !this.lenientLineEndings) this.bareLf(origin + lf);
       const start = i;
       i = lf + 1;
       this.onHeadLine(text, start, end);
@@ -368,9 +469,9 @@ export class ResponseParser {
   private line = "";
 
   /**
-   * Reads one line ending in LF (a preceding CR is dropped; a bare LF is accepted as RFC 9112
-   * section 2.2 allows): a status line or a chunk-size line. Returns the index after the LF, or -1
-   * when the input ran out first, in which case the piece is kept, never more than `budget` bytes.
+   * Reads one line ending in CRLF (or a bare LF with lenientLineEndings): a status line or a
+   * chunk-size line. Returns the index after the LF, or -1 when the input ran out first, in which
+   * case the piece is kept, never more than `budget` bytes.
    */
   private readLine(input: Uint8Array, pos: number, budget: number, tooLong: HttpParseErrorCode): number {
     if (this.partialLength === 0) this.lineStart = this.base + pos;
@@ -394,9 +495,15 @@ export class ResponseParser {
       this.partialLength = 0;
     }
     const last = line.length - 1;
-    this.line = last >= 0 && line.charCodeAt(last) === CR ? line.slice(0, last) : line;
+    if (last >= 0 && line.charCodeAt(last) === CR) line = line.slice(0, last);
+    else if (!this.lenientLineEndings) this.bareLf(this.lineStart + length - 1);
+    this.line = line;
     this.lineBytes = length;
     return lf + 1;
+  }
+
+  private bareLf(offset: number): never {
+    this.fail("BARE_LF", offset, "a line ends in LF without CR (RFC 9112 section 2.2; lenientLineEndings accepts it)");
   }
 
   /** Bytes (with the line end and any held part) of the last complete line read. */
@@ -461,10 +568,12 @@ export class ResponseParser {
   private onStatusLine(line: string): void {
     const m = STATUS_LINE.exec(line);
     if (!m) this.fail("BAD_STATUS_LINE", this.lineStart, `not an HTTP/1.x status line: "${printable(line.slice(0, 64))}"`);
-    if (m[1] !== "1") this.fail("BAD_STATUS_LINE", this.lineStart, `HTTP/${m[1]}.${m[2]} is not HTTP/1.x`);
-    const status = Number(m[3]);
-    if (status < 100 || status > 599) this.fail("BAD_STATUS_LINE", this.lineStart, `status code ${m[3]} is outside 100-599`);
-    this.head = { version: m[2] === "0" ? "1.0" : "1.1", status, reason: m[4] ?? "", headers: new HeaderList() };
+    // HTTP/0.9 has no status line and HTTP/2 and 3 are not text on a TCP stream: a status line
+    // that claims them is not HTTP/1.x, whatever follows (RFC 9112 section 2.3).
+    if (m[1] !== "1") this.fail("UNSUPPORTED_HTTP_VERSION", this.lineStart, `HTTP/${m[1]}.${m[2]} is not HTTP/1.x`);
+    // Any three digits (RFC 9110 section 15): reported as received; what a code outside 100-599
+    // means is the caller's to decide (RFC 9110 says to treat it as 5xx).
+    this.head = { version: `1.${m[2]}`, status: Number(m[3]), reason: m[4] ?? "", headers: new HeaderList() };
     this.framingFields = { connection: [], contentLength: [], transferEncoding: [] };
     this.state = State.Headers;
   }
@@ -472,17 +581,28 @@ export class ResponseParser {
   private endHead(): void {
     const head = this.head as ResponseHead;
     const { status } = head;
-    if (status < 200) {
-      if (status === 101) this.fail("UPGRADE_NOT_REQUESTED", this.lineStart, "101 Switching Protocols, but no upgrade was requested");
+    // Framing fields are checked on every head, also where they do not frame the body (1xx, 204,
+    // 304, HEAD): a malformed or ambiguous message is malformed whatever its status.
+    const length = this.contentLength(head);
+    const transferEncoding = this.framingFields.transferEncoding.length > 0;
+    if (transferEncoding && length >= 0 && !this.lenientTransferEncodingWithContentLength) {
+      this.fail("TRANSFER_ENCODING_WITH_CONTENT_LENGTH", this.lineStart, "both Transfer-Encoding and Content-Length (RFC 9112 section 6.3 rule 3)");
+    }
+    if (status >= 100 && status < 200) {
       // Interim response: report, then read the next head (RFC 9112 section 6.3 item 1, RFC 9110 section 15.2).
       this.state = State.StatusLine;
       this.started = false;
       this.head = null;
       if (this.handler.onInformational) this.handler.onInformational(head);
+      if (status === 101) {
+        // This client never sends Upgrade, so the connection now speaks a protocol it cannot read.
+        const upgrade = head.headers.get("upgrade");
+        this.fail("UPGRADE_NOT_REQUESTED", this.lineStart, `101 Switching Protocols${upgrade === undefined ? "" : ` to "${printable(upgrade.slice(0, 32))}"`}, but no upgrade was requested`);
+      }
       return;
     }
-    const method = this.pendingMethods.length > 0 ? (this.pendingMethods.shift() as string) : "GET";
-    const framing = this.decideFraming(head, method);
+    const method = this.pendingMethods[this.nextPending++];
+    const framing = this.decideFraming(head, method, length);
     this.keepAlive = framing.keepAlive;
     this.handler.onHead(head, framing);
     switch (framing.kind) {
@@ -503,28 +623,50 @@ export class ResponseParser {
     }
   }
 
-  /** RFC 9112 section 6.3, in its order. */
-  private decideFraming(head: ResponseHead, method: string): FramingInfo {
+  /**
+   * The head's Content-Length, -1 without one. RFC 9112 section 6.3 rule 5: a list of identical
+   * values (repeated fields or "3, 3") is that value; differing or invalid values are an error.
+   */
+  private contentLength(head: ResponseHead): number {
+    const fields = this.framingFields.contentLength;
+    let length = -1;
+    for (let i = 0; i < fields.length; i++) {
+      const field = head.headers.valueAt(fields[i]);
+      const values = field.indexOf(",") < 0 ? [field] : field.split(",");
+      for (const raw of values) {
+        const v = raw.trim();
+        if (!CONTENT_LENGTH.test(v)) this.fail("BAD_CONTENT_LENGTH", this.lineStart, `Content-Length "${printable(v.slice(0, 32))}" is not a number`);
+        const n = Number(v);
+        if (!(n <= Number.MAX_SAFE_INTEGER)) this.fail("BAD_CONTENT_LENGTH", this.lineStart, `Content-Length ${v.slice(0, 32)} is too large`);
+        if (length >= 0 && n !== length) this.fail("CONFLICTING_CONTENT_LENGTH", this.lineStart, `Content-Length values differ: ${length} and ${n}`);
+        length = n;
+      }
+    }
+    return length;
+  }
+
+  /** RFC 9112 section 6.3, in its order; `length` is the checked Content-Length (-1 for none). */
+  private decideFraming(head: ResponseHead, method: string, length: number): FramingInfo {
     const { headers, status } = head;
     const valuesAt = (indices: number[]) => indices.map((i) => headers.valueAt(i));
     const connection = listTokens(valuesAt(this.framingFields.connection));
-    let keepAlive = head.version === "1.1" ? connection.indexOf("close") < 0 : connection.indexOf("keep-alive") >= 0;
-    const info = (kind: BodyFraming, length: number, codings: string[] = []): FramingInfo => ({ kind, length, keepAlive, codings });
+    let keepAlive = head.version !== "1.0" ? connection.indexOf("close") < 0 : connection.indexOf("keep-alive") >= 0;
+    const info = (kind: BodyFraming, bodyLength: number, codings: string[] = []): FramingInfo => ({ kind, length: bodyLength, keepAlive, codings });
 
     // 1. Responses to HEAD, 1xx, 204 and 304 end at the end of the head, whatever their fields say.
     if (method === "HEAD" || status === 204 || status === 304) return info("none", -1);
 
-    // 3. Transfer-Encoding overrides Content-Length.
+    // 3. Transfer-Encoding overrides Content-Length (both together only with the leniency).
     const transferEncoding = this.framingFields.transferEncoding;
-    const lengths = valuesAt(this.framingFields.contentLength);
     if (transferEncoding.length > 0) {
       const codings = listTokens(valuesAt(transferEncoding)).map((t) => t.split(";")[0].trim());
       if (codings.length === 0) this.fail("BAD_TRANSFER_ENCODING", this.lineStart, "empty Transfer-Encoding");
+      for (const c of codings) if (!TOKEN.test(c)) this.fail("BAD_TRANSFER_ENCODING", this.lineStart, `"${printable(c.slice(0, 32))}" is not a transfer coding`);
       const chunkedAt = codings.indexOf("chunked");
       const others = codings.filter((c) => c !== "chunked");
-      // Both fields present: a sign of response splitting; process Transfer-Encoding, never reuse the connection.
-      // HTTP/1.0 has no Transfer-Encoding (RFC 9112 section 6.1): the framing is suspect, so close after it too.
-      if (lengths.length > 0 || head.version === "1.0") keepAlive = false;
+      // Both fields present (lenient): a sign of response splitting; never reuse the connection.
+      // HTTP/1.0 has no Transfer-Encoding: its framing is faulty, so close after it (RFC 9112 section 6.1).
+      if (length >= 0 || head.version === "1.0") keepAlive = false;
       if (chunkedAt >= 0 && codings.lastIndexOf("chunked") !== chunkedAt) {
         this.fail("BAD_TRANSFER_ENCODING", this.lineStart, `"chunked" is applied more than once: "${codings.join(", ")}"`);
       }
@@ -534,36 +676,23 @@ export class ResponseParser {
       return info("close", -1, others);
     }
 
-    // 5. Content-Length: a list of identical values is one value; differing values are an error.
-    if (lengths.length > 0) {
-      let length = -1;
-      for (const field of lengths) {
-        for (const raw of field.split(",")) {
-          const v = raw.trim();
-          if (!CONTENT_LENGTH.test(v)) this.fail("BAD_CONTENT_LENGTH", this.lineStart, `Content-Length "${printable(v.slice(0, 32))}" is not a number`);
-          const n = Number(v);
-          if (!(n <= Number.MAX_SAFE_INTEGER)) this.fail("BAD_CONTENT_LENGTH", this.lineStart, `Content-Length ${v.slice(0, 32)} is too large`);
-          if (length >= 0 && n !== length) this.fail("CONFLICTING_CONTENT_LENGTH", this.lineStart, `Content-Length values differ: ${length} and ${n}`);
-          length = n;
-        }
-      }
-      return info("length", length);
-    }
+    // 5. Content-Length.
+    if (length >= 0) return info("length", length);
 
     // 7. Otherwise the body runs until the server closes the connection.
     keepAlive = false;
     return info("close", -1);
   }
 
+  /** chunk-size [ chunk-ext ] (RFC 9112 section 7.1), line end already removed. */
   private onChunkSizeLine(line: string): void {
     const m = HEX.exec(line);
     if (!m) this.fail("BAD_CHUNK_SIZE", this.lineStart, `chunk size "${printable(line.slice(0, 32))}" is not hexadecimal`);
-    const digits = m[0].replace(/^0+/, "");
+    const hex = m[0];
+    const digits = hex.replace(/^0+/, "");
     // 13 hex digits hold at most 2^52 - 1; one more digit could exceed exact integers.
-    if (digits.length > 13) this.fail("CHUNK_SIZE_OVERFLOW", this.lineStart, `chunk size ${m[0].slice(0, 20)} is too large`);
-    if (!CHUNK_EXTENSIONS.test(line.slice(m[0].length))) {
-      this.fail("BAD_CHUNK_SIZE", this.lineStart, `malformed chunk extension after size ${m[0]}`);
-    }
+    if (digits.length > 13) this.fail("CHUNK_SIZE_OVERFLOW", this.lineStart, `chunk size ${hex.slice(0, 20)} is too large`);
+    if (line.length > hex.length) this.checkChunkExtensions(line.slice(hex.length), hex);
     const size = digits === "" ? 0 : parseInt(digits, 16);
     if (size === 0) {
       this.trailers = new HeaderList();
@@ -573,6 +702,19 @@ export class ResponseParser {
     }
     this.remaining = size;
     this.state = State.ChunkData;
+  }
+
+  /** What follows the chunk size: nothing but extensions, or whitespace with the leniency. */
+  private checkChunkExtensions(rest: string, hex: string): void {
+    if (this.lenientChunkSizeWhitespace) rest = rest.replace(TRAILING_WHITESPACE, "");
+    if (rest === "") return;
+    if (!LEADS_TO_EXTENSION.test(rest)) {
+      const blank = BLANK.test(rest);
+      this.fail("BAD_CHUNK_SIZE", this.lineStart, blank ? `whitespace after chunk size ${hex} (lenientChunkSizeWhitespace accepts it)` : `chunk size ${hex} is followed by "${printable(rest.slice(0, 32))}"`);
+    }
+    if (!(this.lenientChunkExtensions ? LENIENT_CHUNK_EXTENSIONS : CHUNK_EXTENSIONS).test(rest)) {
+      this.fail("BAD_CHUNK_EXTENSION", this.lineStart, `malformed chunk extension "${printable(rest.slice(0, 32))}" after size ${hex}`);
+    }
   }
 
   private endTrailers(): void {

@@ -173,6 +173,7 @@ function sniffedGet(url: HttpUrl, options: tls.ConnectionOptions, timeoutMs: num
       onBody: () => undefined,
       onComplete: () => finish(),
     });
+    parser.expectResponseTo("GET");
     sock.once("secureConnect", () => {
       sock.write(encodeRequest({ url, keepAlive: false, userAgent: "esp32-https-fetch probe" }));
     });
