@@ -19,17 +19,10 @@ import { utf8Bytes } from "../base/bytes";
 import { ConfigError } from "../base/config-error";
 import { buildSecureOptions, TlsUserOptions, TlsVersionName, TlsWarning } from "../tls/options";
 import { HttpUrl, parseUrl, UrlError } from "../http/url";
+import { MAX_PREVIEW_BYTES } from "../client/body";
+import { DEFAULT_TIMEOUTS, Timeouts } from "../client/options";
 
 export type LogFormat = "text" | "json";
-
-/** Deadlines in milliseconds, as the connection engine takes them. */
-export interface AppTimeouts {
-  connect: number;
-  handshake: number;
-  firstByte: number;
-  idle: number;
-  total: number;
-}
 
 /** The validated configuration. */
 export interface AppConfig {
@@ -42,7 +35,8 @@ export interface AppConfig {
   intervalMs: number;
   /** TLS options for the connection engine (validated with buildSecureOptions). */
   tls: TlsUserOptions & { tls: TlsVersionName; verify: boolean };
-  timeouts: AppTimeouts;
+  /** Deadlines in milliseconds, as the connection engine takes them. */
+  timeouts: Timeouts;
   logFormat: LogFormat;
   /** Body bytes shown in each fetch's log line (0: none). */
   previewBytes: number;
@@ -58,29 +52,29 @@ export interface AppConfigWarning {
   message: string;
 }
 
-/** Defaults, in one place for the README, the manifest and the tests. */
-export const APP_DEFAULTS = {
+/** Defaults, in one place for the README, the manifest and the tests (the timeouts are the engine's). */
+export const APP_DEFAULTS = Object.freeze({
   targets: "https://example.com/",
   intervalMs: 60_000,
   tlsVersion: "1.2" as TlsVersionName,
   verify: true,
-  timeouts: { connect: 10_000, handshake: 15_000, firstByte: 10_000, idle: 10_000, total: 30_000 } as AppTimeouts,
+  timeouts: DEFAULT_TIMEOUTS,
   logFormat: "text" as LogFormat,
   previewBytes: 64,
   sntp: "pool.ntp.org",
-};
+});
 
 /** Limits of the values accepted. */
-export const APP_LIMITS = {
+export const APP_LIMITS = Object.freeze({
   maxTargets: 8,
   minIntervalMs: 1_000,
   maxIntervalMs: 24 * 3_600_000,
   minTimeoutMs: 100,
   maxTimeoutMs: 600_000,
   /** The engine keeps at most this many body bytes for a preview. */
-  maxPreviewBytes: 256,
+  maxPreviewBytes: MAX_PREVIEW_BYTES,
   maxSntpHosts: 4,
-};
+});
 
 /** The keys this module reads, with the one-line documentation the README table repeats. */
 export const APP_CONFIG_KEYS: { readonly [key: string]: string } = {
@@ -91,18 +85,18 @@ export const APP_CONFIG_KEYS: { readonly [key: string]: string } = {
   tlsVersion: `TLS version offered and required: 1.2 (default), 1.1 or 1.0; there is no 1.3 in SecureSocket`,
   verify: "verify server certificates: true (default) or false (INSECURE, logged on every connection)",
   maxFragmentLength: "ask servers for TLS records of at most 512, 1024, 2048 or 4096 bytes (RFC 6066; default: not asked)",
-  connectTimeout: "TCP connect deadline (default 10s)",
-  handshakeTimeout: "TLS handshake deadline (default 15s)",
-  firstByteTimeout: "request sent to first response byte deadline (default 10s)",
-  idleTimeout: "longest silence while a response arrives (default 10s)",
-  totalTimeout: "deadline for a whole fetch, redirects included (default 30s)",
+  connectTimeout: `TCP connect deadline (default ${formatDuration(DEFAULT_TIMEOUTS.connect)})`,
+  handshakeTimeout: `TLS handshake deadline (default ${formatDuration(DEFAULT_TIMEOUTS.handshake)})`,
+  firstByteTimeout: `request sent to first response byte deadline (default ${formatDuration(DEFAULT_TIMEOUTS.firstByte)})`,
+  idleTimeout: `longest silence while a response arrives (default ${formatDuration(DEFAULT_TIMEOUTS.idle)})`,
+  totalTimeout: `deadline for a whole fetch, redirects included (default ${formatDuration(DEFAULT_TIMEOUTS.total)})`,
   logFormat: "log lines: text (default) or json (one JSON object per line)",
   preview: `body bytes shown per fetch, 0 to ${APP_LIMITS.maxPreviewBytes} (default ${APP_DEFAULTS.previewBytes})`,
   sntp: `comma-separated SNTP servers, tried in turn (default ${APP_DEFAULTS.sntp})`,
   caFiles: "comma-separated names of the embedded PEM files whose CA certificates are trusted (the manifest lists every file in certs/)",
 };
 
-const TIMEOUT_KEYS: { readonly [key: string]: keyof AppTimeouts } = {
+const TIMEOUT_KEYS: { readonly [key: string]: keyof Timeouts } = {
   connectTimeout: "connect",
   handshakeTimeout: "handshake",
   firstByteTimeout: "firstByte",

@@ -21,7 +21,11 @@ export interface Timeouts {
   total: number;
 }
 
-export const DEFAULT_TIMEOUTS: Timeouts = { connect: 10000, handshake: 15000, firstByte: 10000, idle: 10000, total: 30000 };
+/** The default deadlines: the engine's, and the firmware configuration's (app/config.ts). */
+export const DEFAULT_TIMEOUTS: Readonly<Timeouts> = Object.freeze({ connect: 10_000, handshake: 15_000, firstByte: 10_000, idle: 10_000, total: 30_000 });
+
+/** The defaults of the other numeric options (see HttpClientOptions for why each). */
+export const CLIENT_DEFAULTS = Object.freeze({ maxRedirects: 5, maxIdleConnections: 2, maxIdleMs: 90_000 });
 
 export interface HttpClientOptions {
   sockets: SocketFactory;
@@ -90,8 +94,8 @@ export function clientLimits(options: HttpClientOptions): ClientLimits {
       idle: positiveNumber("timeouts.idle", t.idle, DEFAULT_TIMEOUTS.idle),
       total: positiveNumber("timeouts.total", t.total, DEFAULT_TIMEOUTS.total),
     },
-    maxRedirects: Math.floor(positiveNumber("maxRedirects", options.maxRedirects, 5, true)),
-    maxIdle: options.keepAlive === false ? 0 : Math.floor(positiveNumber("maxIdleConnections", options.maxIdleConnections, 2, true)),
-    maxIdleMs: positiveNumber("maxIdleMs", options.maxIdleMs, 90000),
+    maxRedirects: Math.floor(positiveNumber("maxRedirects", options.maxRedirects, CLIENT_DEFAULTS.maxRedirects, true)),
+    maxIdle: options.keepAlive === false ? 0 : Math.floor(positiveNumber("maxIdleConnections", options.maxIdleConnections, CLIENT_DEFAULTS.maxIdleConnections, true)),
+    maxIdleMs: positiveNumber("maxIdleMs", options.maxIdleMs, CLIENT_DEFAULTS.maxIdleMs),
   };
 }
