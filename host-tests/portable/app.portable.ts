@@ -1,4 +1,5 @@
-import { caProblems, formatAppLine, loadCaFiles } from "../../modules/app/app";
+import { formatAppLine, loadCaFiles } from "../../modules/app/app";
+import { caProblems } from "../../modules/tls/ca-problems";
 import { ED25519_CA, EXPIRED, LEAF_PLAIN, RSA_CA } from "./cert-fixtures";
 import { Json, PortableSuite } from "./suite";
 
@@ -25,7 +26,12 @@ function load(files: string[]): Json {
 }
 
 function problems(file: string, at: number | undefined): Json {
-  return caProblems(loadCaFiles([file], read)[0], at);
+  return caProblems(loadCaFiles([file], read)[0].summary, at).map((p) => p.text);
+}
+
+/** The problems' codes and severities, without their texts. */
+function kinds(file: string, at: number | undefined): Json {
+  return caProblems(loadCaFiles([file], read)[0].summary, at).map((p) => `${p.severity} ${p.code}`);
 }
 
 export const suite: PortableSuite = {
@@ -46,5 +52,8 @@ export const suite: PortableSuite = {
     { name: "before its validity: the clock is suspect", run: () => problems("rsa.pem", Date.UTC(2023, 0, 1)), expected: ["not valid before 2024-01-01: check the clock"] },
     { name: "without a clock only the structural checks run", run: () => problems("expired.pem", undefined), expected: ["not a CA certificate (basicConstraints CA:false or no keyCertSign): it cannot anchor a chain"] },
     { name: "an Ed25519 root cannot be used by SecureSocket", run: () => (problems("ed25519.pem", undefined) as string[]).length, expected: 1 },
+    { name: "an expiring root is a warning; expired, not yet valid, not a CA and an unusable key are errors", run: () => [
+      kinds("rsa.pem", Date.UTC(2049, 9, 1)), kinds("rsa.pem", Date.UTC(2050, 0, 2)), kinds("rsa.pem", Date.UTC(2023, 0, 1)), kinds("expired.pem", undefined), kinds("ed25519.pem", undefined),
+    ], expected: [["warning CA_EXPIRES_SOON"], ["error CA_EXPIRED"], ["error CA_NOT_YET_VALID"], ["error CA_NOT_A_CA"], ["error CA_KEY_UNSUPPORTED"]] },
   ],
 };

@@ -22,14 +22,13 @@ import { HttpClient } from "../client/http-client";
 import type { LogSink, SocketFactory, TimerHost } from "../client/io";
 import { decodePem } from "../tls/pem";
 import type { DerInput } from "../tls/options";
-import { CertificateSummary, isCaCertificate, parseCertificate, secureSocketSupport } from "../tls/x509";
+import { caDateProblem, caProblems, isoDate } from "../tls/ca-problems";
+import { CertificateSummary, parseCertificate } from "../tls/x509";
 
 /** Before this instant (2025-01-01) the device clock is taken as unset: no certificate date can be checked. */
 export const CLOCK_FLOOR_MS = Date.UTC(2025, 0, 1);
 /** The year of CLOCK_FLOOR_MS, for the engine's diagnosis of an unset clock. */
 const CLOCK_FLOOR_YEAR = 2025;
-/** An embedded CA expiring within this many days is reported at every start. */
-export const CA_EXPIRY_WARNING_DAYS = 180;
 
 /** Wi-Fi notifications, as Moddable's `wifi` module names them. */
 export type WifiMessage = "connect" | "gotIP" | "lostIP" | "disconnect";
@@ -84,10 +83,6 @@ function retryDelay(attempt: number): number {
   return RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)];
 }
 
-function isoDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
 function cn(summary: CertificateSummary): string {
   const attr = summary.subject.attributes.filter((a) => a.type === "CN").pop();
   return attr ? attr.value : summary.subject.text;
@@ -133,30 +128,6 @@ export function loadCaFiles(files: string[], read: (name: string) => string | un
     if (!loaded.some((ca) => ca.file === file)) throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" holds no CERTIFICATE block`);
   }
   return loaded;
-}
-
-/** Problems of a loaded CA at a given time (empty when none): not a CA, expired, expiring, unusable key. */
-export function caProblems(ca: LoadedCa, nowMs: number | undefined): string[] {
-  const problems: string[] = [];
-  const s = ca.summary;
-  if (!isCaCertificate(s)) problems.push("not a CA certificate (basicConstraints CA:false or no keyCertSign): it cannot anchor a chain");
-  const support = secureSocketSupport(s);
-  if (support.key === "unsupported") problems.push(support.reason);
-  if (nowMs !== undefined) {
-    const dated = caDateProblem(s, nowMs);
-    if (dated) problems.push(dated);
-  }
-  return problems;
-}
-
-/** What is wrong with a CA's validity at `nowMs`, or undefined. */
-function caDateProblem(validity: { notBefore: number; notAfter: number }, nowMs: number): string | undefined {
-  if (nowMs > validity.notAfter) return `EXPIRED on ${isoDate(validity.notAfter)}: chains ending here fail; replace it`;
-  if (nowMs < validity.notBefore) return `not valid before ${isoDate(validity.notBefore)}: check the clock`;
-  if (validity.notAfter - nowMs < CA_EXPIRY_WARNING_DAYS * 86_400_000) {
-    return `expires on ${isoDate(validity.notAfter)}, within ${CA_EXPIRY_WARNING_DAYS} days: plan its replacement`;
-  }
-  return undefined;
 }
 
 /** What the app keeps of each CA after start-up: the parsed summaries are dropped to spare the heap. */
@@ -271,7 +242,7 @@ export class App {
     this.cas = null;
     for (const ca of cas) {
       this.line("ca", "registered", { file: ca.file, cn: cn(ca.summary), expires: isoDate(ca.summary.notAfter), bytes: ca.der.length });
-      for (const problem of caProblems(ca, undefined)) this.line("ca", "WARNING", { file: ca.file, problem });
+      for (const problem of caProblems(ca.summary, undefined)) this.line("ca", "WARNING", { file: ca.file, problem: problem.text });
     }
     if (cas.length === 0 && this.config.tls.verify && this.config.targets.some((u) => u.scheme === "https")) {
       this.line("ca", "WARNING", { problem: "no CA embedded (caFiles is empty): every https fetch will fail TLS_CERT_UNTRUSTED unless the SDK's own ca*.der resources cover it" });
@@ -409,7 +380,7 @@ export class App {
       // Structural problems were logged at registration; now that the time is known, the dates.
       for (const ca of this.caValidity) {
         const problem = caDateProblem(ca, now);
-        if (problem) this.line("ca", "WARNING", { file: ca.file, problem });
+        if (problem) this.line("ca", "WARNING", { file: ca.file, problem: problem.text });
       }
       this.started = true;
       this.phase = "running";

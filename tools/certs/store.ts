@@ -8,8 +8,8 @@
  * comma-separated string, or an array). Both must cover exactly the .pem files in certs/.
  */
 import { X509Certificate } from "node:crypto";
+import { caProblems, isoDate } from "../../modules/tls/ca-problems";
 import { decodePem, encodePem } from "../../modules/tls/pem";
-import { caProblems } from "../../modules/app/app";
 import {
   CertificateSummary, fingerprintSha256, parseCertificate, secureSocketSupport, SecureSocketSupport,
 } from "../../modules/tls/x509";
@@ -100,10 +100,6 @@ export function readEntries(files: CaFile[]): { entries: CaEntry[]; findings: Fi
   return { entries, findings };
 }
 
-function date(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
 function daysLeft(s: CertificateSummary, nowMs: number): number {
   return Math.floor((s.notAfter - nowMs) / DAY);
 }
@@ -141,7 +137,7 @@ export function renderList(entries: CaEntry[], nowMs: number): string {
       `  issuer    ${self ? "self-signed" : s.issuer.text}`,
       `  sha-256   ${e.fingerprint}`,
       `  key       ${keyDescription(s)}, signed ${s.signatureAlgorithm.name}`,
-      `  expires   ${date(s.notAfter)} (${left < 0 ? `EXPIRED ${-left} days ago` : `${left} days left`})`,
+      `  expires   ${isoDate(s.notAfter)} (${left < 0 ? `EXPIRED ${-left} days ago` : `${left} days left`})`,
       `  size      ${bytes(e.der.length)} B DER, ${bytes(encodePem("CERTIFICATE", e.der).length)} B PEM, file ${bytes(e.fileBytes)} B`,
       `  device    ${e.support.key === "supported" ? "usable" : e.support.key === "unknown" ? "untested" : "NOT usable"}: ${e.support.reason}`,
       "",
@@ -269,13 +265,13 @@ export function editCaFiles(text: string, file: string, action: "add" | "remove"
 
 /**
  * The firmware's own start-up verdict on one CA (caProblems: not a CA, unusable key, expired or
- * not yet valid, expiring within 180 days), split into errors and warnings, plus a warning for a
- * key that is in the SDK sources but untested.
+ * not yet valid, expiring within 180 days), split by severity into errors and warnings, plus a
+ * warning for a key that is in the SDK sources but untested.
  */
-function verdictOf(file: string, der: Uint8Array, summary: CertificateSummary, nowMs: number): { errors: string[]; warnings: string[] } {
+function verdictOf(summary: CertificateSummary, nowMs: number): { errors: string[]; warnings: string[] } {
   const errors: string[] = [];
   const warnings: string[] = [];
-  for (const p of caProblems({ file, der, summary }, nowMs)) (/^expires on /.test(p) ? warnings : errors).push(p);
+  for (const p of caProblems(summary, nowMs)) (p.severity === "warning" ? warnings : errors).push(p.text);
   const support = secureSocketSupport(summary);
   if (support.key === "unknown") warnings.push(`may not work on the device: ${support.reason}`);
   return { errors, warnings };
@@ -285,7 +281,7 @@ function verdictOf(file: string, der: Uint8Array, summary: CertificateSummary, n
 export function checkEntries(entries: CaEntry[], nowMs: number): Finding[] {
   const findings: Finding[] = [];
   for (const e of entries) {
-    const v = verdictOf(e.file, e.der, e.summary, nowMs);
+    const v = verdictOf(e.summary, nowMs);
     for (const text of v.errors) findings.push({ level: "error", file: e.file, text: `${e.summary.subject.text}: ${text}` });
     for (const text of v.warnings) findings.push({ level: "warning", file: e.file, text: `${e.summary.subject.text}: ${text}` });
   }
@@ -369,7 +365,7 @@ export function selectCertificate(candidates: Candidate[], query: string): Selec
 
 /** One line per candidate, for "ambiguous" and "did you mean" lists. */
 export function describeCandidates(list: Candidate[], nowMs: number): string {
-  return list.map((c) => `  ${commonNameOf(c.summary) ?? c.summary.subject.text}  [${c.summary.subject.text}]  ${keyDescription(c.summary)}, expires ${date(c.summary.notAfter)}${nowMs > c.summary.notAfter ? " (EXPIRED)" : ""}\n    ${c.fingerprint.split(":").join("")}`).join("\n");
+  return list.map((c) => `  ${commonNameOf(c.summary) ?? c.summary.subject.text}  [${c.summary.subject.text}]  ${keyDescription(c.summary)}, expires ${isoDate(c.summary.notAfter)}${nowMs > c.summary.notAfter ? " (EXPIRED)" : ""}\n    ${c.fingerprint.split(":").join("")}`).join("\n");
 }
 
 /** A file name for a certificate: its CN in lower case with dashes, ".pem". */
@@ -385,7 +381,7 @@ export function caFileText(der: Uint8Array, source: string): string {
 
 /** Why a certificate may not be added (errors), and what to know about it (warnings). */
 export function refuseToAdd(c: Candidate, existing: CaEntry[], nowMs: number): { errors: string[]; warnings: string[] } {
-  const { errors, warnings } = verdictOf("", c.der, c.summary, nowMs);
+  const { errors, warnings } = verdictOf(c.summary, nowMs);
   const same = existing.find((e) => e.fingerprint === c.fingerprint);
   if (same) errors.push(`already embedded as ${same.file}`);
   else {
