@@ -24,6 +24,9 @@ interface SoakOptions {
   maxGrowthKb: number;
 }
 
+/** A bad command line: printed as its message alone, without a stack. */
+class UsageError extends Error {}
+
 function parseArgs(argv: string[]): SoakOptions {
   const options: SoakOptions = { count: 10000, seconds: 600, body: 64, maxGrowthKb: 1024 };
   const names: Record<string, keyof SoakOptions> = { "--count": "count", "--seconds": "seconds", "--body": "body", "--max-growth-kb": "maxGrowthKb" };
@@ -31,7 +34,7 @@ function parseArgs(argv: string[]): SoakOptions {
     const [flag, inline] = argv[i].split("=", 2);
     const key = names[flag];
     const value = Number(inline ?? argv[++i]);
-    if (!key || !(value > 0)) throw new Error(`usage: soak [--count N] [--seconds S] [--body BYTES] [--max-growth-kb KB] (bad: ${argv.slice(i - (inline ? 0 : 1), i + 1).join(" ")})`);
+    if (!key || !(value > 0)) throw new UsageError(`usage: soak [--count N] [--seconds S] [--body BYTES] [--max-growth-kb KB] (bad: ${argv.slice(i - (inline ? 0 : 1), i + 1).join(" ")})`);
     options[key] = value;
   }
   return options;
@@ -133,6 +136,6 @@ async function main(): Promise<number> {
 main().then((code) => {
   process.exitCode = code;
 }, (e) => {
-  console.error(e instanceof Error && e.message.startsWith("usage:") ? e.message : e);
+  console.error(e instanceof UsageError ? e.message : e);
   process.exitCode = 1;
 });
