@@ -5,7 +5,8 @@
  */
 import * as net from "node:net";
 import type { SecureDictionary } from "../modules/client/io";
-import { NodeSocketFactory, SECURE_SOCKET, ESP32_TCP, nodeTimers } from "../host/node-socket";
+import { NodeSocketFactory, nodeTimers } from "../host/node-socket";
+import { SECURE_SOCKET, ESP32_TCP } from "../host/socket-events";
 import { deviceCipherSuites, deviceErrorText, deviceNameMatches, DEVICE_CIPHER_SUITES } from "../host/device-tls";
 import {
   makeTestPki, startCaptureServer, startEchoServer, startHttpServer, startHttpsServer, startOpensslServer,

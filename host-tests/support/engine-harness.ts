@@ -10,7 +10,9 @@ import { connect, type AddressInfo } from "node:net";
 import type { FetchRequest, FetchResult } from "../../modules/client/fetch-types";
 import type { HttpClientOptions } from "../../modules/client/options";
 import { HttpClient } from "../../modules/client/http-client";
-import { NodeSocketFactory, NodeTlsSocket, nodeTimers, type NodeSocketOptions, type SocketStats } from "../../host/node-socket";
+import { NodeSocketFactory, nodeTimers } from "../../host/node-socket";
+import { NodeTlsSocket } from "../../host/node-tls-socket";
+import type { NodeSocketOptions, SocketStats } from "../../host/socket-events";
 import {
   makeTestPki, startHttpServer, startHttpsServer, startOpensslServer,
   type OpensslServer, type ServerBehaviour, type TestCert, type TestPki, type TestServer, type TlsServerConfig,

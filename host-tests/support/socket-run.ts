@@ -4,7 +4,8 @@
  * and "timeout" is recorded.
  */
 import type { SecureDictionary, StreamSocket } from "../../modules/client/io";
-import type { NodeSocketFactory, SocketStats } from "../../host/node-socket";
+import type { NodeSocketFactory } from "../../host/node-socket";
+import type { SocketStats } from "../../host/socket-events";
 
 export interface RunOptions {
   /** TLS settings; omitted: plain TCP. */

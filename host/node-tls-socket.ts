@@ -1,0 +1,310 @@
+/**
+ * The host edge's TLS socket: Moddable's SecureSocket over `node:tls`, on a TCP connection taken
+ * over from NodeTcpSocket.
+ *
+ * TLS (`startTls`) follows modules/crypt/securesocket:
+ * - message 1 when the handshake is done; plaintext arrives in messages 2 of at most 1024 bytes
+ *   which must be read inside the callback: SecureSocket drops whatever is left when the callback
+ *   returns (counted in `stats.droppedBytes` and logged) and throws on `read` outside it.
+ * - `write()` is always 1024 and `write(bytes)` throws "can't write all data" beyond it; message 3
+ *   comes when the TCP send buffer has emptied, with its space minus 128 bytes of TLS overhead.
+ *   Writing before message 1 throws here (SecureSocket would encrypt with no keys yet).
+ * - A close_notify from the server is noted, not reported: -1 comes when the server closes TCP.
+ * - On -1 or -2 the socket closes itself. `lastError` holds the text SecureSocket would have
+ *   thrown (device-tls.ts maps Node's errors to it). An exception thrown by the callback itself
+ *   is caught, as SecureSocket catches it: -2 follows, with `lastError` = String(exception).
+ */
+import type * as net from "node:net";
+import * as tls from "node:tls";
+import { Duplex } from "node:stream";
+import type { StreamSocket } from "../modules/client/io";
+import {
+  alertText, deviceChainError, deviceLeafDateError, deviceOutcome, HOST_TLS_LIMITS, nodeTlsOptions, SecureKeys, type CertInput,
+} from "./device-tls";
+import { RecordReader } from "./tls-records";
+import { Deliverer, describeError, type Event, type NodeSocketOptions, SECURE_SOCKET } from "./socket-events";
+import type { NodeTcpSocket } from "./node-tcp-socket";
+
+/** The single-entry session cache of ssl/cache: one host name, one session. */
+export interface SessionCache {
+  host?: string;
+  session?: Buffer;
+}
+
+/** A SecureSocket StreamSocket over Node's TLS (see the module comment). */
+export class NodeTlsSocket extends Deliverer implements StreamSocket {
+  lastError: string | undefined = undefined;
+  readonly tls: tls.TLSSocket;
+  private readonly raw: net.Socket;
+  private readonly reader: RecordReader;
+  /** The certificates the server sent, as read off the wire. */
+  private serverChain: Uint8Array[] | undefined;
+  private readonly incoming: Uint8Array[] = [];
+  private chunk: Uint8Array | null = null;
+  private position = 0;
+  private inReadable = false;
+  private handshaken = false;
+  private ended = false;
+  private stopped = false;
+  private rawEnded = false;
+  private tlsEnded = false;
+  private rawFailed = false;
+  private outstanding = 0;
+  private warnedDrop = false;
+
+  constructor(tcp: NodeTcpSocket, private readonly host: string, secure: SecureKeys,
+    private readonly ctx: {
+      options: Required<Pick<NodeSocketOptions, "sendBuffer">> & NodeSocketOptions;
+      cache: SessionCache;
+      trusted: CertInput[];
+      /** Warnings already logged by this factory. */
+      warned: Set<string>;
+    }) {
+    super();
+    const { raw, unread } = tcp.adopt();
+    this.raw = raw;
+    const deviceProfile = ctx.options.deviceProfile ?? true;
+    const verify = secure.verify ?? true;
+    const name = secure.serverName ?? host;
+    const useCache = secure.cache ?? true;
+    this.reader = new RecordReader({
+      alert: (level, description) => {
+        // SecureSocket aborts on any received alert but close_notify, warnings included.
+        if (deviceProfile && description !== 0 && !this.handshaken) this.failWith(alertText(level, description), `alert ${level}, ${description} received`);
+      },
+      certificates: (chain) => {
+        this.stats.serverChainLength = chain.length;
+        this.serverChain = chain;
+        if (!deviceProfile || !verify) return;
+        const text = deviceChainError(chain);
+        if (text) this.failWith(text, `device rule: server sent ${chain.length} certificate(s)`);
+      },
+    });
+    if (secure.tls_max_fragment_length !== undefined && !ctx.warned.has("maxFragmentLength")) {
+      ctx.warned.add("maxFragmentLength");
+      this.warn(`tls_max_fragment_length ${secure.tls_max_fragment_length} is not sent: ${HOST_TLS_LIMITS.maxFragmentLength}`);
+    }
+
+    const bridge = new Duplex({
+      read: () => {
+        if (raw.isPaused()) raw.resume();
+      },
+      write: (chunk: Buffer, _encoding, done) => {
+        if (raw.destroyed) return done();
+        raw.write(chunk, () => done());
+      },
+      final: (done) => {
+        raw.end();
+        done();
+      },
+      destroy: (err, done) => {
+        raw.destroy();
+        done(err);
+      },
+    });
+    const fromNetwork = (data: Buffer) => {
+      if (this.stopped) return;
+      this.reader.push(data);
+      this.stats.maxRecordLength = this.reader.maxRecordLength;
+      this.stats.records = this.reader.records;
+      if (this.stopped) return; // a device rule failed on these bytes: TLS never sees them
+      if (deviceProfile && this.reader.malformed && !this.handshaken) {
+        // Not TLS (e.g. a plain HTTP server): the device takes the first bytes for a record header
+        // announcing some 20 KB and waits for them; only the server's close (-1) ends the wait.
+        if (!this.stats.hostError) this.stats.hostError = "the server does not speak TLS (its first bytes are not a TLS record)";
+        return;
+      }
+      if (!bridge.push(data)) raw.pause();
+    };
+    for (const bytes of unread) fromNetwork(Buffer.from(bytes));
+    raw.on("data", fromNetwork);
+    raw.on("end", () => {
+      this.rawEnded = true;
+      if (deviceProfile && this.reader.malformed && !this.handshaken) return this.peerGone();
+      bridge.push(null);
+      if (this.tlsEnded) this.peerGone(); // after close_notify every byte has been decrypted
+    });
+    raw.on("error", (err) => {
+      this.rawFailed = true;
+      bridge.destroy(err);
+    });
+    raw.on("close", () => bridge.destroy());
+
+    const session = useCache && ctx.cache.host === name ? ctx.cache.session : undefined;
+    this.tls = tls.connect({
+      ...nodeTlsOptions({ host, secure, deviceProfile, switches: ctx.options.tlsSwitches ?? {}, trusted: ctx.trusted, session }),
+      socket: bridge,
+    });
+    this.tls.on("session", (s: Buffer) => {
+      if (useCache) {
+        ctx.cache.host = name;
+        ctx.cache.session = s;
+      }
+    });
+    this.tls.on("secureConnect", () => {
+      if (this.stopped) return;
+      this.handshaken = true;
+      const cipher = this.tls.getCipher();
+      this.stats.protocol = this.tls.getProtocol() ?? undefined;
+      this.stats.cipher = cipher?.name;
+      this.stats.resumed = this.tls.isSessionReused();
+      if (secure.trace) this.trace();
+      this.post(1);
+    });
+    this.tls.on("data", (data: Buffer) => {
+      if (this.stopped) return;
+      this.incoming.push(new Uint8Array(data));
+      this.schedule();
+    });
+    // close_notify ends Node's readable side, but SecureSocket only notes the alert: -1 waits for
+    // the server to close TCP (a server that keeps it open gets no -1 at all).
+    this.tls.on("end", () => {
+      this.tlsEnded = true;
+      if (this.rawEnded) this.peerGone();
+    });
+    this.tls.on("close", () => this.peerGone());
+    this.tls.on("error", (err: NodeJS.ErrnoException) => this.tlsError(err, deviceProfile));
+  }
+
+  get finished(): boolean {
+    return this.closed || this.raw.destroyed;
+  }
+
+  private peerGone(): void {
+    if (this.ended || this.stopped) return;
+    this.ended = true;
+    this.schedule();
+  }
+
+  private tlsError(err: NodeJS.ErrnoException, deviceProfile: boolean): void {
+    if (this.stopped) return;
+    const hostError = describeError(err);
+    const outcome = deviceOutcome(err);
+    const leafDate = deviceProfile ? deviceLeafDateError(err.code, this.serverChain) : undefined;
+    const text = leafDate ?? outcome?.text;
+    if (text === undefined && this.rawEnded && !this.rawFailed) {
+      // The server hung up (FIN) mid-handshake or without close_notify: SecureSocket passes -1 on.
+      this.stats.hostError = hostError;
+      this.peerGone();
+      return;
+    }
+    this.failWith(text, hostError);
+  }
+
+  /** Ends the connection with -2 and `lastError` (undefined when the device text is unknown). */
+  private failWith(text: string | undefined, hostError: string): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.lastError = text;
+    this.stats.hostError = hostError;
+    this.incoming.length = 0;
+    this.chunk = null;
+    this.tls.destroy();
+    this.raw.destroy();
+    this.post(-2);
+  }
+
+  protected nextEvent(): Event | undefined {
+    if (this.stopped || this.inReadable) return undefined;
+    const next = this.incoming[0];
+    if (next) {
+      const n = Math.min(next.length, SECURE_SOCKET.chunk);
+      this.chunk = next.subarray(0, n);
+      if (n === next.length) this.incoming.shift();
+      else this.incoming[0] = next.subarray(n);
+      this.position = 0;
+      return { message: 2, value: n };
+    }
+    if (this.ended) {
+      this.stopped = true;
+      return { message: -1 };
+    }
+    return undefined;
+  }
+
+  protected hasMore(): boolean {
+    return !this.stopped && (this.incoming.length > 0 || this.ended);
+  }
+
+  protected override deliver(event: Event): void {
+    if (event.message < 0) {
+      super.deliver(event);
+      this.close();
+      return;
+    }
+    this.inReadable = event.message === 2;
+    try {
+      super.deliver(event);
+    } catch (e) {
+      // SecureSocket calls the app inside its try/catch: an exception thrown by the callback
+      // ends the connection with -2, and the device edge records its text.
+      this.failWith(String(e), `exception in the callback of message ${event.message}: ${String(e)}`);
+    } finally {
+      this.inReadable = false;
+      const left = this.chunk ? this.chunk.length - this.position : 0;
+      this.chunk = null;
+      if (left > 0 && event.message === 2 && !this.stopped) {
+        this.stats.droppedBytes += left;
+        if (!this.warnedDrop) {
+          this.warnedDrop = true;
+          this.warn(`${left} byte(s) not read inside message 2 were dropped, as SecureSocket drops them`);
+        }
+      }
+    }
+  }
+
+  read(type: ArrayBufferConstructor, count?: number): ArrayBuffer;
+  read(): number;
+  read(type?: ArrayBufferConstructor, count?: number): ArrayBuffer | number {
+    if (!this.inReadable || !this.chunk) {
+      // SecureSocket keeps the plaintext in `this.data` only while message 2 is delivered.
+      throw new TypeError("SecureSocket read outside message 2: no data to read");
+    }
+    const left = this.chunk.length - this.position;
+    if (type === undefined) return left;
+    if (left === 0) return undefined as unknown as ArrayBuffer; // modsecuresocket.c leaves the result undefined
+    const n = count === undefined ? left : Math.max(0, Math.min(count, left));
+    const out = this.chunk.slice(this.position, this.position + n);
+    this.position += n;
+    this.stats.bytesRead += n;
+    return out.buffer;
+  }
+
+  write(data: ArrayBuffer | Uint8Array): void;
+  write(): number;
+  write(data?: ArrayBuffer | Uint8Array): number | void {
+    if (data === undefined) return SECURE_SOCKET.writeSpace;
+    if (this.closed || this.stopped) throw new Error("write on closed socket");
+    if (!this.handshaken) throw new Error("write before the TLS handshake is done");
+    const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+    if (bytes.length > SECURE_SOCKET.writeSpace) throw new Error("can't write all data");
+    this.outstanding += bytes.length;
+    this.stats.bytesWritten += bytes.length;
+    this.tls.write(Buffer.from(bytes), (err) => {
+      this.outstanding -= bytes.length;
+      if (err) return;
+      const space = this.ctx.options.sendBuffer - SECURE_SOCKET.overhead;
+      if (this.outstanding === 0 && space > 0) this.post(3, space);
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopped = true;
+    this.events.length = 0;
+    this.incoming.length = 0;
+    // SecureSocket.close() closes the TCP socket without sending close_notify.
+    this.tls.destroy();
+    this.raw.destroy();
+  }
+
+  private trace(): void {
+    const s = this.stats;
+    this.ctx.options.log?.(`TLS ${this.host}: ${s.protocol} ${s.cipher}${s.resumed ? " (resumed)" : ""}, chain ${s.serverChainLength ?? "-"}, largest record ${s.maxRecordLength}`);
+  }
+
+  private warn(line: string): void {
+    this.ctx.options.log?.(`warning: ${line}`);
+  }
+}
