@@ -6,7 +6,6 @@
  * modules/crypt/securesocket; both deliver their callbacks as socket-events.ts describes. This
  * file is the factory that makes them, and the host's timers and console.
  */
-import * as net from "node:net";
 import type { LogSink, SecureDictionary, SocketFactory, StreamSocket, TimerHost } from "../modules/client/io";
 import { checkSecureDictionary, SecureKeys, type CertInput } from "./device-tls";
 import { ESP32_TCP, type NodeSocketOptions } from "./socket-events";
@@ -37,8 +36,7 @@ export class NodeSocketFactory implements SocketFactory {
   }
 
   connect(host: string, port: number): NodeTcpSocket {
-    // The device's socket is IPv4 only.
-    const socket = new NodeTcpSocket(net.connect({ host, port, family: 4, noDelay: true /* as the device edge asks */ }), this.options);
+    const socket = NodeTcpSocket.open(host, port, this.options);
     this.remember(socket);
     return socket;
   }

@@ -7,16 +7,22 @@
  *   reports the bytes left in the current segment; the next one is reported only once it has
  *   been read to the end, which may happen later, outside the callback. `read()` gives that count,
  *   `read(ArrayBuffer[, n])` takes from the current segment, and throws "nothing to read" when it
- *   is empty. Reading is paused while more than `receiveWindow` bytes wait (TCP_WND).
+ *   is empty. Reading from the network stops while `receiveWindow` bytes wait (TCP_WND): the
+ *   host holds at most a window and one segment, whatever the server sends.
  * - Write space is a send buffer of `sendBuffer` bytes (TCP_SND_BUF): `write(bytes)` beyond it
  *   throws "can't write all data"; message 3 (value: the space) comes once everything written has
  *   left (lwip: once all of it is acknowledged).
  * - -1 when the peer closed, after every byte it sent has been read; -2 on an error (reset,
  *   refused). After either, writes are dropped and `write()` is 0.
  */
-import type * as net from "node:net";
+import * as net from "node:net";
 import type { StreamSocket } from "../modules/client/io";
 import { Deliverer, describeError, type Event, type NodeSocketOptions } from "./socket-events";
+
+type TcpOptions = Required<Pick<NodeSocketOptions, "sendBuffer" | "segmentSize" | "receiveWindow">>;
+
+/** Takes the bytes read from the network; false stops reading until `resumeReading()`. */
+export type NetworkSink = (bytes: Uint8Array) => boolean;
 
 /** A TCP StreamSocket with lwIP's behaviour (see the module comment). */
 export class NodeTcpSocket extends Deliverer implements StreamSocket {
@@ -32,12 +38,33 @@ export class NodeTcpSocket extends Deliverer implements StreamSocket {
   private endReported = false;
   private space: number;
   private outstanding = 0;
+  /** Where bytes read from the network go: this socket's segments, or TLS once adopted. */
+  private sink: NetworkSink = (bytes) => this.received(bytes);
+  private reading = true;
 
-  constructor(readonly raw: net.Socket, private readonly options: Required<Pick<NodeSocketOptions, "sendBuffer" | "segmentSize" | "receiveWindow">>) {
+  /**
+   * Opens a connection that reads at most one segment at a time (one pbuf) and stops reading when
+   * its taker says so: the receive window is enforced on the network, not after Node's buffers.
+   */
+  static open(host: string, port: number, options: TcpOptions): NodeTcpSocket {
+    let socket: NodeTcpSocket | undefined;
+    const raw = net.connect({
+      host, port,
+      family: 4, // the device's socket is IPv4 only
+      noDelay: true, // as the device edge asks
+      onread: {
+        buffer: Buffer.alloc(options.segmentSize),
+        callback: (n: number, buffer: Uint8Array) => (socket as NodeTcpSocket).fromNetwork(new Uint8Array(buffer.subarray(0, n))),
+      },
+    });
+    socket = new NodeTcpSocket(raw, options);
+    return socket;
+  }
+
+  private constructor(readonly raw: net.Socket, private readonly options: TcpOptions) {
     super();
     this.space = options.sendBuffer;
     raw.on("connect", () => this.post(1));
-    raw.on("data", (chunk: Buffer) => this.received(chunk));
     raw.on("end", () => {
       this.peerEnded = true;
       this.schedule();
@@ -49,15 +76,32 @@ export class NodeTcpSocket extends Deliverer implements StreamSocket {
     });
   }
 
-  private received(chunk: Buffer): void {
-    if (this.adopted) return;
-    const size = this.options.segmentSize;
-    for (let at = 0; at < chunk.length; at += size) {
-      this.segments.push(new Uint8Array(chunk.subarray(at, Math.min(at + size, chunk.length))));
-    }
-    this.buffered += chunk.length;
-    if (this.buffered > this.options.receiveWindow) this.raw.pause();
+  private fromNetwork(bytes: Uint8Array): boolean {
+    const more = this.sink(bytes);
+    if (!more) this.reading = false;
+    return more;
+  }
+
+  /** Reads from the network again after a sink said stop (or `pauseReading`). */
+  resumeReading(): void {
+    if (this.reading || this.raw.destroyed) return;
+    this.reading = true;
+    this.raw.resume();
+  }
+
+  /** Stops reading from the network: the peer's sends wait in its own buffers, as with a full window. */
+  pauseReading(): void {
+    if (!this.reading) return;
+    this.reading = false;
+    this.raw.pause();
+  }
+
+  /** One segment (at most `segmentSize`, see `open`); reading stops while a window's worth waits. */
+  private received(segment: Uint8Array): boolean {
+    this.segments.push(segment);
+    this.buffered += segment.length;
     this.schedule();
+    return this.buffered < this.options.receiveWindow;
   }
 
   private fail(err: Error): void {
@@ -90,6 +134,11 @@ export class NodeTcpSocket extends Deliverer implements StreamSocket {
     return this.closed || this.adopted || this.raw.destroyed;
   }
 
+  /** Received bytes held on the host for this socket: its segments and Node's socket buffer. */
+  get queuedBytes(): number {
+    return this.adopted ? 0 : this.buffered;
+  }
+
   read(type: ArrayBufferConstructor, count?: number): ArrayBuffer;
   read(): number;
   read(type?: ArrayBufferConstructor, count?: number): ArrayBuffer | number {
@@ -104,7 +153,7 @@ export class NodeTcpSocket extends Deliverer implements StreamSocket {
     if (this.position >= this.current.length) {
       this.buffered -= this.current.length;
       this.current = null;
-      if (this.buffered <= this.options.receiveWindow && this.raw.isPaused()) this.raw.resume();
+      if (this.buffered < this.options.receiveWindow) this.resumeReading();
       this.schedule();
     }
     return out.buffer;
@@ -138,19 +187,22 @@ export class NodeTcpSocket extends Deliverer implements StreamSocket {
     this.raw.destroy();
   }
 
-  /** `startTls` takes the connection: this object stops reporting; buffered bytes go to TLS. */
-  adopt(): { raw: net.Socket; unread: Uint8Array[] } {
+  /**
+   * `startTls` takes the connection: this object stops reporting; bytes read from now on go to
+   * `sink`, and those already buffered are handed back.
+   */
+  adopt(sink: NetworkSink): { raw: net.Socket; unread: Uint8Array[] } {
     this.adopted = true;
     this.events.length = 0;
     const unread = this.current ? [this.current.subarray(this.position), ...this.segments] : [...this.segments];
     this.segments.length = 0;
     this.current = null;
-    this.raw.removeAllListeners("data");
+    this.buffered = 0;
+    this.sink = sink;
     this.raw.removeAllListeners("end");
     this.raw.removeAllListeners("close");
     this.raw.removeAllListeners("error");
     this.raw.removeAllListeners("connect");
-    if (this.raw.isPaused()) this.raw.resume();
     return { raw: this.raw, unread };
   }
 }

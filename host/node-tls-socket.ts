@@ -9,6 +9,10 @@
  * - `write()` is always 1024 and `write(bytes)` throws "can't write all data" beyond it; message 3
  *   comes when the TCP send buffer has emptied, with its space minus 128 bytes of TLS overhead.
  *   Writing before message 1 throws here (SecureSocket would encrypt with no keys yet).
+ * - Received bytes are held as the device holds them: SecureSocket decrypts inside the TCP
+ *   socket's message 2, so at most a TCP window of the server's bytes waits. Reading from the
+ *   network stops while `receiveWindow` bytes (records on their way, plaintext not yet delivered)
+ *   wait, as for plain TCP; a flood costs a window and one record, never more (`queuedBytes`).
  * - A close_notify from the server is noted, not reported: -1 comes when the server closes TCP.
  * - On -1 or -2 the socket closes itself. `lastError` holds the text SecureSocket would have
  *   thrown (device-tls.ts maps Node's errors to it). An exception thrown by the callback itself
@@ -35,6 +39,8 @@ export interface SessionCache {
 export class NodeTlsSocket extends Deliverer implements StreamSocket {
   lastError: string | undefined = undefined;
   readonly tls: tls.TLSSocket;
+  /** Carries the TCP socket's bytes to Node's TLS and its records back (see the constructor). */
+  private readonly bridge: Duplex;
   private readonly raw: net.Socket;
   private readonly reader: RecordReader;
   /** The certificates the server sent, as read off the wire. */
@@ -51,19 +57,20 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
   private rawFailed = false;
   private outstanding = 0;
   private warnedDrop = false;
+  private readonly deviceProfile: boolean;
 
-  constructor(tcp: NodeTcpSocket, private readonly host: string, secure: SecureKeys,
+  constructor(private readonly tcp: NodeTcpSocket, private readonly host: string, secure: SecureKeys,
     private readonly ctx: {
-      options: Required<Pick<NodeSocketOptions, "sendBuffer">> & NodeSocketOptions;
+      options: Required<Pick<NodeSocketOptions, "sendBuffer" | "receiveWindow">> & NodeSocketOptions;
       cache: SessionCache;
       trusted: CertInput[];
       /** Warnings already logged by this factory. */
       warned: Set<string>;
     }) {
     super();
-    const { raw, unread } = tcp.adopt();
+    const { raw, unread } = tcp.adopt((bytes) => this.fromNetwork(bytes));
     this.raw = raw;
-    const deviceProfile = ctx.options.deviceProfile ?? true;
+    const deviceProfile = this.deviceProfile = ctx.options.deviceProfile ?? true;
     const verify = secure.verify ?? true;
     const name = secure.serverName ?? host;
     const useCache = secure.cache ?? true;
@@ -85,10 +92,8 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
       this.warn(`tls_max_fragment_length ${secure.tls_max_fragment_length} is not sent: ${HOST_TLS_LIMITS.maxFragmentLength}`);
     }
 
-    const bridge = new Duplex({
-      read: () => {
-        if (raw.isPaused()) raw.resume();
-      },
+    const bridge = this.bridge = new Duplex({
+      read: () => this.resumeIfRoom(),
       write: (chunk: Buffer, _encoding, done) => {
         if (raw.destroyed) return done();
         raw.write(chunk, () => done());
@@ -102,22 +107,6 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
         done(err);
       },
     });
-    const fromNetwork = (data: Buffer) => {
-      if (this.stopped) return;
-      this.reader.push(data);
-      this.stats.maxRecordLength = this.reader.maxRecordLength;
-      this.stats.records = this.reader.records;
-      if (this.stopped) return; // a device rule failed on these bytes: TLS never sees them
-      if (deviceProfile && this.reader.malformed && !this.handshaken) {
-        // Not TLS (e.g. a plain HTTP server): the device takes the first bytes for a record header
-        // announcing some 20 KB and waits for them; only the server's close (-1) ends the wait.
-        if (!this.stats.hostError) this.stats.hostError = "the server does not speak TLS (its first bytes are not a TLS record)";
-        return;
-      }
-      if (!bridge.push(data)) raw.pause();
-    };
-    for (const bytes of unread) fromNetwork(Buffer.from(bytes));
-    raw.on("data", fromNetwork);
     raw.on("end", () => {
       this.rawEnded = true;
       if (deviceProfile && this.reader.malformed && !this.handshaken) return this.peerGone();
@@ -164,10 +153,56 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
     });
     this.tls.on("close", () => this.peerGone());
     this.tls.on("error", (err: NodeJS.ErrnoException) => this.tlsError(err, deviceProfile));
+    // Bytes the TCP socket had read before TLS took it (none, when the engine starts TLS on
+    // message 1 as it does); reading stops if they fill the window.
+    let more = true;
+    for (const bytes of unread) more = this.fromNetwork(bytes);
+    if (!more) tcp.pauseReading();
   }
 
   get finished(): boolean {
     return this.closed || this.raw.destroyed;
+  }
+
+  /**
+   * Bytes read from the TCP socket. SecureSocket decrypts inside the TCP socket's message 2, so a
+   * device holds at most a TCP window of the server's bytes: reading stops while a window's worth
+   * (records not yet decrypted, plaintext not yet delivered) waits here, and resumes as the app
+   * reads. Returns false to stop reading.
+   */
+  private fromNetwork(data: Uint8Array): boolean {
+    if (this.stopped) return false;
+    this.reader.push(data);
+    this.stats.maxRecordLength = this.reader.maxRecordLength;
+    this.stats.records = this.reader.records;
+    if (this.stopped) return false; // a device rule failed on these bytes: TLS never sees them
+    if (this.deviceProfile && this.reader.malformed && !this.handshaken) {
+      // Not TLS (e.g. a plain HTTP server): the device takes the first bytes for a record header
+      // announcing some 20 KB and waits for them; only the server's close (-1) ends the wait.
+      if (!this.stats.hostError) this.stats.hostError = "the server does not speak TLS (its first bytes are not a TLS record)";
+      return true;
+    }
+    this.bridge.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    return this.backlog() < this.ctx.options.receiveWindow;
+  }
+
+  /** Received bytes not yet handed to the app: records on their way through TLS, and plaintext. */
+  private backlog(): number {
+    let plaintext = 0;
+    for (const piece of this.incoming) plaintext += piece.length;
+    return plaintext + this.bridge.readableLength + this.tls.readableLength;
+  }
+
+  private resumeIfRoom(): void {
+    if (!this.stopped && this.backlog() < this.ctx.options.receiveWindow) this.tcp.resumeReading();
+  }
+
+  /**
+   * Received bytes held on the host for this socket: plaintext not yet delivered, and records in
+   * the streams between the TCP socket and the app (Node's socket buffer, the bridge, TLS).
+   */
+  get queuedBytes(): number {
+    return this.backlog() + this.raw.readableLength;
   }
 
   private peerGone(): void {
@@ -213,6 +248,7 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
       if (n === next.length) this.incoming.shift();
       else this.incoming[0] = next.subarray(n);
       this.position = 0;
+      this.resumeIfRoom();
       return { message: 2, value: n };
     }
     if (this.ended) {
