@@ -1,11 +1,26 @@
 /**
- * Request encoder: GET and HEAD requests as bytes ready to write, and a writer that hands them
- * out in pieces no larger than the socket's current write space.
+ * Request encoder: the head of a GET, HEAD, POST, PUT, PATCH or DELETE request as bytes ready to
+ * write, with the framing of its body (Content-Length when the length is known, else chunked).
+ * The body itself, and the writer that hands head and body out in pieces that fit the socket's
+ * write space, are in body.ts.
  */
 import { latin1Bytes } from "../base/bytes";
 import type { HttpUrl } from "./url";
 
-export type RequestErrorCode = "REQUEST_BAD_METHOD" | "REQUEST_BAD_TARGET" | "REQUEST_BAD_HEADER_NAME" | "REQUEST_HEADER_INJECTION" | "REQUEST_FORBIDDEN_HEADER";
+export type RequestErrorCode =
+  | "REQUEST_BAD_METHOD"
+  | "REQUEST_BAD_TARGET"
+  | "REQUEST_BAD_HEADER_NAME"
+  | "REQUEST_HEADER_INJECTION"
+  | "REQUEST_FORBIDDEN_HEADER"
+  /** A body given with GET or HEAD, whose semantics RFC 9110 leaves undefined (servers drop or reject it). */
+  | "REQUEST_BODY_NOT_ALLOWED"
+  /** A body of the wrong type, or a stream with a bad length. */
+  | "REQUEST_BAD_BODY"
+  /** A streamed body produced more or fewer bytes than its declared length. */
+  | "REQUEST_BODY_LENGTH_MISMATCH"
+  /** A streamed body's `read` threw or returned something that is not bytes. */
+  | "REQUEST_BODY_FAILED";
 
 export class RequestError extends Error {
   override readonly name = "RequestError";
@@ -14,18 +29,50 @@ export class RequestError extends Error {
   }
 }
 
-export type RequestMethod = "GET" | "HEAD";
+export type RequestMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** The methods the client sends. Others (CONNECT, OPTIONS, TRACE) have no use on this device. */
+export const REQUEST_METHODS: readonly RequestMethod[] = Object.freeze(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as RequestMethod[]);
+
+/**
+ * Safe methods (RFC 9110 9.2.1): sending one twice changes nothing on the server, so a request
+ * lost on a stale kept-alive connection may be sent again even after it was written.
+ */
+export function isSafeMethod(method: RequestMethod): boolean {
+  return method === "GET" || method === "HEAD";
+}
+
+/** Methods that take no body here: GET and HEAD (RFC 9110 9.3.1, 9.3.2: no defined semantics). */
+export function methodTakesBody(method: RequestMethod): boolean {
+  return !isSafeMethod(method);
+}
+
+/** The method, checked: a known name in upper case (methods are case-sensitive, RFC 9110 9.1). */
+export function checkMethod(method: unknown): RequestMethod {
+  if (method === undefined) return "GET";
+  if (typeof method === "string" && REQUEST_METHODS.indexOf(method as RequestMethod) >= 0) return method as RequestMethod;
+  const upper = typeof method === "string" ? method.toUpperCase() : "";
+  const hint = REQUEST_METHODS.indexOf(upper as RequestMethod) >= 0 ? `: methods are case-sensitive, write ${upper}` : `: use one of ${REQUEST_METHODS.join(", ")}`;
+  throw new RequestError("REQUEST_BAD_METHOD", `method ${JSON.stringify(String(method))} is not supported${hint}`);
+}
 
 export type HeaderInput = readonly (readonly [string, string])[] | Readonly<Record<string, string>>;
 
 export interface RequestSpec {
   method?: RequestMethod;
   url: HttpUrl;
-  /** Caller fields; they replace the defaults of the same name (User-Agent, Accept, Connection). */
+  /** Caller fields; they replace the defaults of the same name (User-Agent, Accept, Connection, Content-Type). */
   headers?: HeaderInput;
   userAgent?: string;
   /** Ask the server to keep the connection open (default true). */
   keepAlive?: boolean;
+  /**
+   * The body's framing: its length in bytes (Content-Length), "chunked" when unknown, undefined
+   * for no body (POST, PUT and PATCH then send Content-Length: 0, as RFC 9110 8.6 asks).
+   */
+  bodyLength?: number | "chunked";
+  /** Content-Type sent unless the caller gave one (text bodies: text/plain; charset=utf-8). */
+  contentType?: string;
 }
 
 export const DEFAULT_USER_AGENT = "esp32-https-fetch/0.1 (Moddable XS)";
@@ -33,42 +80,59 @@ export const DEFAULT_USER_AGENT = "esp32-https-fetch/0.1 (Moddable XS)";
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const TARGET = /^\/[\x21-\x7e]*$/;
 /** Fields that the encoder owns: letting a caller set them would break framing or routing. */
-const OWNED = ["host", "content-length", "transfer-encoding"];
+const OWNED = Object.freeze(["host", "content-length", "transfer-encoding"]);
 /** Fields whose values are secrets: never shown in a log. */
 const SECRET = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|x-auth-token|api-key)$/i;
 
 /** Encodes a request head. Every field is checked: CR, LF or NUL anywhere is refused (header injection). */
 export function encodeRequest(spec: RequestSpec): Uint8Array {
-  const method = spec.method ?? "GET";
-  if (method !== "GET" && method !== "HEAD") {
-    throw new RequestError("REQUEST_BAD_METHOD", `method ${JSON.stringify(String(method))} is not supported: only GET and HEAD`);
-  }
+  const method = checkMethod(spec.method);
   const target = spec.url.path;
   if (!TARGET.test(target)) throw new RequestError("REQUEST_BAD_TARGET", `request target ${JSON.stringify(target)} has a space or control character`);
   checkValue("Host", spec.url.hostHeader);
+  const framing = framingField(method, spec.bodyLength);
 
-  const caller: (readonly [string, string])[] = headerPairs(spec.headers);
-  const given: string[] = [];
-  for (const [name, value] of caller) {
-    if (!TOKEN.test(name)) throw new RequestError("REQUEST_BAD_HEADER_NAME", `header name ${JSON.stringify(name)} is not a token`);
-    checkValue(name, value);
-    const lower = name.toLowerCase();
-    if (OWNED.indexOf(lower) >= 0) throw new RequestError("REQUEST_FORBIDDEN_HEADER", `header ${name} is set by the client and may not be given`);
-    given.push(lower);
-  }
+  const caller = checkHeaders(spec.headers);
+  const given = caller.map(([name]) => name.toLowerCase());
   // Defaults stand only where the caller gave no field of the same name.
   const defaults: [string, string][] = [
     ["User-Agent", spec.userAgent ?? DEFAULT_USER_AGENT],
     ["Accept", "*/*"],
     ["Connection", spec.keepAlive === false ? "close" : "keep-alive"],
   ];
-  checkValue("User-Agent", defaults[0][1]);
+  if (spec.contentType !== undefined && framing !== null) defaults.push(["Content-Type", spec.contentType]);
+  for (const d of defaults) checkValue(d[0], d[1]);
   const fields: (readonly [string, string])[] = [["Host", spec.url.hostHeader]];
   for (const d of defaults) if (given.indexOf(d[0].toLowerCase()) < 0) fields.push(d);
   for (const f of caller) fields.push(f);
+  if (framing) fields.push(framing);
   let head = `${method} ${target} HTTP/1.1\r\n`;
   for (const [n, v] of fields) head += `${n}: ${v}\r\n`;
   return latin1Bytes(`${head}\r\n`);
+}
+
+/** Content-Length or Transfer-Encoding for the body, or null when the request carries none. */
+function framingField(method: RequestMethod, length: number | "chunked" | undefined): [string, string] | null {
+  if (length === undefined) return methodTakesBody(method) && method !== "DELETE" ? ["Content-Length", "0"] : null;
+  if (!methodTakesBody(method)) {
+    throw new RequestError("REQUEST_BODY_NOT_ALLOWED", `a ${method} request has no body: send it with POST, PUT or PATCH, or put the data in the URL's query`);
+  }
+  if (length === "chunked") return ["Transfer-Encoding", "chunked"];
+  if (typeof length !== "number" || !(length >= 0) || Math.floor(length) !== length || length > 0x1fffffffffffff) {
+    throw new RequestError("REQUEST_BAD_BODY", `body length must be a whole number of bytes, got ${String(length)}`);
+  }
+  return ["Content-Length", String(length)];
+}
+
+/** The caller's header fields as pairs, each name and value checked. */
+export function checkHeaders(headers: HeaderInput | undefined): (readonly [string, string])[] {
+  const pairs = headerPairs(headers);
+  for (const [name, value] of pairs) {
+    if (typeof name !== "string" || !TOKEN.test(name)) throw new RequestError("REQUEST_BAD_HEADER_NAME", `header name ${JSON.stringify(String(name))} is not a token`);
+    checkValue(name, value);
+    if (OWNED.indexOf(name.toLowerCase()) >= 0) throw new RequestError("REQUEST_FORBIDDEN_HEADER", `header ${name} is set by the client and may not be given`);
+  }
+  return pairs;
 }
 
 function checkValue(name: string, value: string): void {
@@ -83,48 +147,27 @@ function checkValue(name: string, value: string): void {
   }
 }
 
-function headerPairs(headers: HeaderInput | undefined): (readonly [string, string])[] {
+/** Header input as a list of pairs (an object's keys in their order). */
+export function headerPairs(headers: HeaderInput | undefined): (readonly [string, string])[] {
   if (!headers) return [];
   if (Array.isArray(headers)) return headers as (readonly [string, string])[];
   const rec = headers as Readonly<Record<string, string>>;
   return Object.keys(rec).map((k) => [k, rec[k]] as const);
 }
 
-/** True for fields whose values must never reach a log. */
-export function isSecretHeader(name: string): boolean {
-  return SECRET.test(name);
+/**
+ * True for fields whose values must never reach a log: Authorization, Proxy-Authorization, Cookie,
+ * the usual API-key fields, and any name in `extra` (compared without case).
+ */
+export function isSecretHeader(name: string, extra?: readonly string[]): boolean {
+  if (SECRET.test(name)) return true;
+  if (!extra) return false;
+  const lower = name.toLowerCase();
+  for (const e of extra) if (e.toLowerCase() === lower) return true;
+  return false;
 }
 
 /** A header list safe to log: secret values replaced by a marker. */
-export function redactHeaders(headers: HeaderInput | undefined): [string, string][] {
-  return headerPairs(headers).map(([n, v]) => [n, isSecretHeader(n) ? "<redacted>" : v]);
-}
-
-/**
- * Hands out a request's bytes in pieces that fit the write space the socket reports (the value
- * of `write()` or of message 3), so a small TCP window never blocks or overflows.
- */
-export class RequestWriter {
-  private at = 0;
-  constructor(private readonly bytes: Uint8Array) {}
-
-  /** The next piece, at most `space` bytes; empty when done or when there is no space. */
-  next(space: number): Uint8Array {
-    const n = Math.max(0, Math.min(space, this.bytes.length - this.at));
-    const piece = this.bytes.subarray(this.at, this.at + n);
-    this.at += n;
-    return piece;
-  }
-
-  get done(): boolean {
-    return this.at >= this.bytes.length;
-  }
-
-  get written(): number {
-    return this.at;
-  }
-
-  get total(): number {
-    return this.bytes.length;
-  }
+export function redactHeaders(headers: HeaderInput | undefined, extraSecret?: readonly string[]): [string, string][] {
+  return headerPairs(headers).map(([n, v]) => [n, isSecretHeader(n, extraSecret) ? "<redacted>" : v]);
 }
