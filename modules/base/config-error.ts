@@ -21,7 +21,11 @@ export type ConfigErrorCode =
   /** A certificate or key that is not DER (typically PEM text). */
   | "CONFIG_CERT_NOT_DER"
   /** A client certificate without its key, or a key without a certificate. */
-  | "CONFIG_CLIENT_AUTH_INCOMPLETE";
+  | "CONFIG_CLIENT_AUTH_INCOMPLETE"
+  /** A client key SecureSocket cannot sign with (EC, encrypted), or that is not a private key. */
+  | "CONFIG_CLIENT_KEY_UNSUPPORTED"
+  /** A client key that is not the key of the client certificate. */
+  | "CONFIG_CLIENT_KEY_MISMATCH";
 
 /** Thrown for an option the firmware refuses; `option` names it, `code` is stable for tests and logs. */
 export class ConfigError extends Error {
