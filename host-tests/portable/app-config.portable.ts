@@ -34,7 +34,7 @@ function parsed(raw: Record<string, unknown>): Json {
   return {
     ssid: c.ssid,
     passwordSet: c.password !== "",
-    targets: c.targets.map((u) => u.href),
+    targets: c.targets.map((t) => t.url.href),
     intervalMs: c.intervalMs,
     tls,
     timeouts: { ...c.timeouts },

@@ -24,6 +24,7 @@ import { decodePem } from "../tls/pem";
 import type { DerInput } from "../tls/options";
 import { caDateProblem, caProblems, isoDate } from "../tls/ca-problems";
 import { CertificateSummary, parseCertificate } from "../tls/x509";
+import { ClientIdentity, loadClientIdentity } from "../tls/client-identity";
 
 /** Before this instant (2025-01-01) the device clock is taken as unset: no certificate date can be checked. */
 export const CLOCK_FLOOR_MS = Date.UTC(2025, 0, 1);
@@ -130,6 +131,22 @@ export function loadCaFiles(files: string[], read: (name: string) => string | un
   return loaded;
 }
 
+/**
+ * The client certificate and key for mutual TLS, when configured. Throws ConfigError (key
+ * `clientCertificate` or `clientKey`) for a file that is not embedded or that SecureSocket could
+ * not use; the key's text is dropped once decoded.
+ */
+export function loadClientFiles(config: AppConfig, read: (name: string) => string | undefined): ClientIdentity | null {
+  const certFile = config.clientCertificate;
+  const keyFile = config.clientKey;
+  if (certFile === undefined || keyFile === undefined) return null;
+  const certText = read(certFile);
+  if (certText === undefined) throw new ConfigError("CONFIG_BAD_VALUE", "clientCertificate", `"${certFile}" is not embedded in the firmware: add it to the manifest's data section`);
+  const keyText = read(keyFile);
+  if (keyText === undefined) throw new ConfigError("CONFIG_BAD_VALUE", "clientKey", `"${keyFile}" is not embedded in the firmware: add it to the manifest's data section`);
+  return loadClientIdentity(certFile, certText, keyFile, keyText);
+}
+
 /** What the app keeps of each CA after start-up: the parsed summaries are dropped to spare the heap. */
 interface CaValidity {
   file: string;
@@ -162,8 +179,10 @@ export class App {
   private rejoinTimer: unknown = null;
   private rejoinAttempt = 0;
   private memoryTimer: unknown = null;
+  /** The client certificate's leaf until it is logged at start. */
+  private identity: CertificateSummary | null = null;
 
-  private constructor(hooks: DeviceHooks, config: AppConfig, cas: LoadedCa[]) {
+  private constructor(hooks: DeviceHooks, config: AppConfig, cas: LoadedCa[], identity: ClientIdentity | null) {
     this.hooks = hooks;
     this.config = config;
     this.format = config.logFormat;
@@ -173,7 +192,7 @@ export class App {
     this.client = new HttpClient({
       sockets: hooks.sockets,
       timers: hooks.timers,
-      tls: { ...config.tls, caCertificates: ders },
+      tls: identity ? { ...config.tls, caCertificates: ders, clientCertificates: identity.certificates, clientKey: identity.key } : { ...config.tls, caCertificates: ders },
       timeouts: config.timeouts,
       log: hooks.log,
       buildYear: CLOCK_FLOOR_YEAR,
@@ -182,7 +201,8 @@ export class App {
       client: this.client,
       timers: hooks.timers,
       log: hooks.log,
-      targets: config.targets.map((u) => u.href),
+      targets: config.targets.map((t) => ({ url: t.url.href, method: t.method, headers: t.headers, body: t.body })),
+      secretHeaders: config.secretHeaders,
       intervalMs: config.intervalMs,
       format: config.logFormat,
       previewBytes: config.previewBytes,
@@ -206,7 +226,9 @@ export class App {
     try {
       const config = parseAppConfig(raw);
       const cas = loadCaFiles(config.caFiles, (name) => hooks.readResource(name));
-      app = new App(hooks, config, cas);
+      const identity = loadClientFiles(config, (name) => hooks.readResource(name));
+      app = new App(hooks, config, cas, identity);
+      if (identity) app.identity = identity.leaf;
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       hooks.log(formatAppLine(format, "config", "error", { key: e.option, code: e.code, message: e.message }));
@@ -229,6 +251,11 @@ export class App {
     for (const text of describeAppConfig(this.config)) this.line("config", "value", { text });
     for (const w of appConfigWarnings(this.config)) this.line("config", "WARNING", { code: w.code, message: w.message });
     this.registerCas();
+    if (this.identity) {
+      const leaf = this.identity;
+      this.identity = null;
+      this.line("client-cert", "loaded", { file: this.config.clientCertificate ?? "", cn: cn(leaf), expires: isoDate(leaf.notAfter) });
+    }
     this.logMemory("start");
     this.line("wifi", "joining", { ssid: this.config.ssid });
     this.hooks.joinWifi(this.config.ssid, this.config.password, (message) => this.onWifi(message));
@@ -244,7 +271,7 @@ export class App {
       this.line("ca", "registered", { file: ca.file, cn: cn(ca.summary), expires: isoDate(ca.summary.notAfter), bytes: ca.der.length });
       for (const problem of caProblems(ca.summary, undefined)) this.line("ca", "WARNING", { file: ca.file, problem: problem.text });
     }
-    if (cas.length === 0 && this.config.tls.verify && this.config.targets.some((u) => u.scheme === "https")) {
+    if (cas.length === 0 && this.config.tls.verify && this.config.targets.some((t) => t.url.scheme === "https")) {
       this.line("ca", "WARNING", { problem: "no CA embedded (caFiles is empty): every https fetch will fail TLS_CERT_UNTRUSTED unless the SDK's own ca*.der resources cover it" });
     }
   }

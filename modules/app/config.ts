@@ -18,9 +18,9 @@
 import { utf8Bytes } from "../base/bytes";
 import { ConfigError } from "../base/config-error";
 import { buildSecureOptions, TlsUserOptions, TlsVersionName, TlsWarning } from "../tls/options";
-import { HttpUrl, parseUrl, UrlError } from "../http/url";
 import { MAX_PREVIEW_BYTES } from "../client/body";
 import { DEFAULT_TIMEOUTS, Timeouts } from "../client/options";
+import { describeTarget, parseSecretHeaders, parseTargets, TargetConfig, TARGET_LIMITS } from "./targets";
 
 export type LogFormat = "text" | "json";
 
@@ -30,7 +30,12 @@ export interface AppConfig {
   /** Empty for an open network. Never log it: use `describeAppConfig`. */
   password: string;
   /** Fetched one at a time, each on its own schedule. */
-  targets: HttpUrl[];
+  targets: TargetConfig[];
+  /** Header names whose values are never logged, beyond the built-in ones (Authorization...). */
+  secretHeaders: string[];
+  /** Embedded PEM files with the client certificate chain and its key, for mutual TLS (both or neither). */
+  clientCertificate?: string;
+  clientKey?: string;
   /** Time from a successful fetch of a target to its next fetch, ms (failures back off from it). */
   intervalMs: number;
   /** TLS options for the connection engine (validated with buildSecureOptions). */
@@ -66,7 +71,7 @@ export const APP_DEFAULTS = Object.freeze({
 
 /** Limits of the values accepted. */
 export const APP_LIMITS = Object.freeze({
-  maxTargets: 8,
+  maxTargets: TARGET_LIMITS.maxTargets,
   minIntervalMs: 1_000,
   maxIntervalMs: 24 * 3_600_000,
   minTimeoutMs: 100,
@@ -80,7 +85,10 @@ export const APP_LIMITS = Object.freeze({
 export const APP_CONFIG_KEYS: { readonly [key: string]: string } = {
   ssid: "Wi-Fi network name (required, 1 to 32 bytes)",
   password: "Wi-Fi password: empty for an open network, else 8 to 63 characters or 64 hex digits (never logged)",
-  targets: `comma-separated http(s) URLs fetched in turn, at most ${APP_LIMITS.maxTargets} (default ${APP_DEFAULTS.targets})`,
+  targets: `what is fetched, at most ${APP_LIMITS.maxTargets} targets: comma-separated http(s) URLs (GET), or a JSON array of URLs and objects {"url", "method", "headers", "body"} (default ${APP_DEFAULTS.targets})`,
+  secretHeaders: "comma-separated header names whose values are never logged, beyond Authorization, Proxy-Authorization, Cookie and the usual API-key fields",
+  clientCertificate: "embedded PEM file with the client certificate (RSA; chain leaf first) for servers that require one (mutual TLS); needs clientKey",
+  clientKey: "embedded PEM file with the client certificate's RSA private key (PKCS#8 or PKCS#1, not encrypted; never logged)",
   interval: "time from a successful fetch of a target to its next one (failures back off): ms, or with a unit: 500ms, 30s, 5m, 1h (default 60s)",
   tlsVersion: `TLS version offered and required: 1.2 (default), 1.1 or 1.0; there is no 1.3 in SecureSocket`,
   verify: "verify server certificates: true (default) or false (INSECURE, logged on every connection)",
@@ -190,20 +198,25 @@ function list(raw: Readonly<Record<string, unknown>>, key: string, fallback: str
   }).filter((item) => item !== "");
 }
 
-function targetsOf(raw: Readonly<Record<string, unknown>>): HttpUrl[] {
-  const items = list(raw, "targets", APP_DEFAULTS.targets);
-  if (items.length === 0) throw new ConfigError("CONFIG_BAD_VALUE", "targets", "is empty: give at least one URL, e.g. targets=https://example.com/");
-  if (items.length > APP_LIMITS.maxTargets) {
-    throw new ConfigError("CONFIG_BAD_VALUE", "targets", `has ${items.length} URLs; at most ${APP_LIMITS.maxTargets} are fetched (one fetch at a time)`);
-  }
-  return items.map((item, i) => {
-    try {
-      return parseUrl(item);
-    } catch (e) {
-      if (e instanceof UrlError) throw new ConfigError("CONFIG_BAD_VALUE", `targets[${i}]`, e.message);
-      throw e;
+/** The name of an embedded PEM file (client certificate and key): both given, or neither. */
+function clientFilesOf(raw: Readonly<Record<string, unknown>>): { clientCertificate?: string; clientKey?: string } {
+  const files: { clientCertificate?: string; clientKey?: string } = {};
+  for (const key of ["clientCertificate", "clientKey"] as const) {
+    const value = raw[key];
+    if (value === undefined || value === null || value === "") continue;
+    if (typeof value !== "string") throw new ConfigError("CONFIG_BAD_TYPE", key, `must be the name of an embedded PEM file, got ${describe(value)}`);
+    if (!/^[A-Za-z0-9._-]+\.(pem|key|crt)$/.test(value)) {
+      throw new ConfigError("CONFIG_BAD_VALUE", key, `must be the name of an embedded .pem, .crt or .key file (letters, digits, . _ -), got ${describe(value)}`);
     }
-  });
+    files[key] = value;
+  }
+  if (files.clientCertificate !== undefined && files.clientKey === undefined) {
+    throw new ConfigError("CONFIG_CLIENT_AUTH_INCOMPLETE", "clientKey", "is required with clientCertificate: name the embedded PEM file with its private key");
+  }
+  if (files.clientKey !== undefined && files.clientCertificate === undefined) {
+    throw new ConfigError("CONFIG_CLIENT_AUTH_INCOMPLETE", "clientCertificate", "is required with clientKey: name the embedded PEM file with the client certificate");
+  }
+  return files;
 }
 
 const BOOLEAN_WORDS: { readonly [word: string]: boolean } = {
@@ -330,7 +343,9 @@ export function parseAppConfig(raw: Readonly<Record<string, unknown>>): AppConfi
   checkTypos(raw);
   const ssid = ssidOf(raw);
   const password = passwordOf(raw);
-  const targets = targetsOf(raw);
+  const targets = parseTargets(raw.targets ?? APP_DEFAULTS.targets);
+  const secretHeaders = parseSecretHeaders(raw.secretHeaders);
+  const clientFiles = clientFilesOf(raw);
   const intervalMs = durationOf(raw, "interval", APP_DEFAULTS.intervalMs, APP_LIMITS.minIntervalMs, APP_LIMITS.maxIntervalMs);
 
   const tls: AppConfig["tls"] = { tls: tlsVersionOf(raw), verify: booleanOf(raw, "verify", APP_DEFAULTS.verify) };
@@ -358,6 +373,8 @@ export function parseAppConfig(raw: Readonly<Record<string, unknown>>): AppConfi
     ssid,
     password,
     targets,
+    secretHeaders,
+    ...clientFiles,
     intervalMs,
     tls,
     timeouts,
@@ -371,12 +388,12 @@ export function parseAppConfig(raw: Readonly<Record<string, unknown>>): AppConfi
 /** What is allowed but weakens the result: one line each at start-up. */
 export function appConfigWarnings(config: AppConfig): AppConfigWarning[] {
   const warnings: AppConfigWarning[] = [];
-  for (const url of config.targets) {
+  for (const { url } of config.targets) {
     if (url.scheme === "http") {
-      warnings.push({ code: "CONFIG_PLAIN_HTTP", message: `${url.href} is plain http: no encryption, no server authentication` });
+      warnings.push({ code: "CONFIG_PLAIN_HTTP", message: `${url.href} is plain http: no encryption, no server authentication (its headers and body travel in clear)` });
     }
   }
-  if (config.targets.some((u) => u.scheme === "https")) {
+  if (config.targets.some((t) => t.url.scheme === "https")) {
     for (const w of buildSecureOptions(config.tls).warnings) {
       // TLS_NO_CA is about the options' own CA list; the firmware registers its CAs separately.
       if (w.code !== "TLS_NO_CA") warnings.push({ code: w.code, message: w.message });
@@ -392,10 +409,10 @@ export function describeAppConfig(config: AppConfig): string[] {
   const t = config.timeouts;
   return [
     `ssid "${config.ssid}", password ${config.password === "" ? "none (open network)" : "set (hidden)"}`,
-    `targets ${config.targets.map((u) => u.href).join(", ")}`,
+    `targets ${config.targets.map((t) => describeTarget(t, config.secretHeaders)).join("; ")}`,
     `interval ${formatDuration(config.intervalMs)}, TLS ${config.tls.tls}, verify ${config.tls.verify ? "on" : "OFF (insecure)"}` +
       (config.tls.maxFragmentLength ? `, max fragment ${config.tls.maxFragmentLength}` : ""),
     `timeouts connect ${formatDuration(t.connect)}, handshake ${formatDuration(t.handshake)}, first byte ${formatDuration(t.firstByte)}, idle ${formatDuration(t.idle)}, total ${formatDuration(t.total)}`,
     `log ${config.logFormat}, preview ${config.previewBytes} bytes, sntp ${config.sntpHosts.join(", ")}`,
-  ];
+  ].concat(config.clientCertificate ? [`client certificate ${config.clientCertificate}, key ${config.clientKey} (mutual TLS)`] : []);
 }

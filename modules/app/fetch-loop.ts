@@ -16,7 +16,8 @@ import { SteadyClock, steadyClock } from "../client/clock";
 import { ConfigError } from "../base/config-error";
 import type { FetchHandle, FetchResult } from "../client/fetch-types";
 import type { HttpClient } from "../client/http-client";
-import { encodeRequest, HeaderInput, RequestError, RequestMethod } from "../http/request";
+import { encodeRequestWithBody, prepareBody, RequestBody } from "../http/body";
+import { HeaderInput, RequestError, RequestMethod } from "../http/request";
 import type { LogSink, TimerHost } from "../client/io";
 import { formatEvent, formatFetch, formatSummary, formatTarget, formatWarning, LogFormat, logUrl } from "./log-format";
 import { DEFAULT_LATENCY_WINDOW, TargetStats, TargetStatsSnapshot } from "./stats";
@@ -27,6 +28,8 @@ export interface LoopTarget {
   method?: RequestMethod;
   /** Request headers; secret values (Authorization...) are never logged. */
   headers?: HeaderInput;
+  /** The request body (text or bytes: sent again on every fetch, so not a stream). */
+  body?: string | Uint8Array;
   /** How the target appears in logs. Default: the URL with its query shown as `?…`. */
   label?: string;
   /** Fail a body larger than this (BODY_TOO_LARGE). Default: no limit (the body is only counted). */
@@ -62,6 +65,8 @@ export interface FetchLoopOptions {
   previewBytes?: number;
   /** Latency window per target (successful fetches). Default 16. */
   latencyWindow?: number;
+  /** Header names whose values are never logged, beyond the built-in secret ones. */
+  secretHeaders?: string[];
   /** Called after each fetch is logged (for a display or the host simulator). */
   onResult?: (result: FetchResult, target: number, stats: TargetStatsSnapshot) => void;
 }
@@ -99,6 +104,7 @@ export class FetchLoop {
   private readonly summaryEvery: number;
   private readonly previewBytes: number;
   private readonly onResult: FetchLoopOptions["onResult"];
+  private readonly secretHeaders: string[];
   private timer: unknown = null;
   private inFlight: FetchHandle | null = null;
   private running = false;
@@ -129,6 +135,7 @@ export class FetchLoop {
     this.previewBytes = Math.floor(option("previewBytes", options.previewBytes, 0, 0, 256));
     const windowSize = Math.floor(option("latencyWindow", options.latencyWindow, DEFAULT_LATENCY_WINDOW, 1, 1024));
     this.onResult = options.onResult;
+    this.secretHeaders = options.secretHeaders ?? [];
     if (!Array.isArray(options.targets) || options.targets.length === 0) {
       throw new ConfigError("CONFIG_BAD_VALUE", "targets", "must list at least one URL");
     }
@@ -144,10 +151,12 @@ export class FetchLoop {
         throw new ConfigError("CONFIG_BAD_VALUE", `${name}.url`, `${e instanceof UrlError ? `${e.code}: ` : ""}${message}`);
       }
       try {
-        // The same checks the engine makes, at start-up: a bad header or method is a configuration error.
-        encodeRequest({ method: spec.method, url, headers: spec.headers });
+        // The same checks the engine makes, at start-up: a bad method, header or body is a configuration error.
+        if (spec.body !== undefined && typeof spec.body !== "string" && !(spec.body instanceof Uint8Array)) throw new RequestError("REQUEST_BAD_BODY", "a loop target's body is text or bytes (it is sent again on every fetch)");
+        encodeRequestWithBody({ method: spec.method, url, headers: spec.headers }, prepareBody(spec.body));
       } catch (e) {
-        const option = e instanceof RequestError && e.code === "REQUEST_BAD_METHOD" ? `${name}.method` : `${name}.headers`;
+        const code = e instanceof RequestError ? e.code : "";
+        const option = code === "REQUEST_BAD_METHOD" ? `${name}.method` : code === "REQUEST_BAD_BODY" || code.indexOf("REQUEST_BODY") === 0 ? `${name}.body` : `${name}.headers`;
         throw new ConfigError("CONFIG_BAD_VALUE", option, `${e instanceof RequestError ? `${e.code}: ` : ""}${e instanceof Error ? e.message : String(e)}`);
       }
       const href = url.href;
@@ -164,7 +173,7 @@ export class FetchLoop {
     const now = this.clock.now();
     this.targets.forEach((t, i) => {
       t.due = now;
-      this.emit(formatTarget(this.format, i + 1, t.label, t.spec.method ?? "GET", this.intervalMs, t.spec.headers));
+      this.emit(formatTarget(this.format, i + 1, t.label, t.spec.method ?? "GET", this.intervalMs, t.spec.headers, this.secretHeaders));
     });
     this.emit(formatEvent(this.format, "started", { targets: this.targets.length }));
     this.schedule();
@@ -250,7 +259,7 @@ export class FetchLoop {
     const spec = target.spec;
     try {
       this.inFlight = this.client.fetch(
-        { url: spec.url, method: spec.method, headers: spec.headers, previewBytes: this.previewBytes, maxBodyBytes: spec.maxBodyBytes },
+        { url: spec.url, method: spec.method, headers: spec.headers, body: spec.body as RequestBody | undefined, previewBytes: this.previewBytes, maxBodyBytes: spec.maxBodyBytes },
         (result) => this.finished(target, result),
       );
     } catch (e) {

@@ -92,8 +92,8 @@ export function formatSummary(format: LogFormat, s: TargetStatsSnapshot): string
 }
 
 /** The line that announces a target when the loop starts: secret header values are redacted. */
-export function formatTarget(format: LogFormat, index: number, label: string, method: string, intervalMs: number, headers: HeaderInput | undefined): string {
-  const shown = redactHeaders(headers).map(([n, v]) => `${n}: ${v}`);
+export function formatTarget(format: LogFormat, index: number, label: string, method: string, intervalMs: number, headers: HeaderInput | undefined, secretHeaders?: readonly string[]): string {
+  const shown = redactHeaders(headers, secretHeaders).map(([n, v]) => `${n}: ${v}`);
   if (format === "json") return JSON.stringify({ target: index, url: label, method, every_ms: intervalMs, headers: shown });
   return `target #${index} ${method} ${label} every=${intervalMs}ms${shown.length ? ` headers=${quote(shown.join(", "))}` : ""}`;
 }
