@@ -8,7 +8,7 @@
  * With no target it starts an HTTPS server on 127.0.0.1 (the loopback PKI in
  * host/fixtures/sim-pki: full chain, trusted through an embedded root) and fetches from it.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { App, DeviceHooks } from "../modules/app/app";
 import { NodeSocketFactory, nodeTimers, stdoutLog } from "./node-socket";
@@ -41,10 +41,35 @@ options (any firmware config key works as --key value; see the README's configur
   --ca FILE             trust the CA certificates in this PEM file (repeatable; default certs/*.pem)
   --log-format F        text (default) or json
   --no-device-profile   use Node's TLS defaults instead of SecureSocket's limits
-  --config FILE         read options from a JSON file of config keys
+  --config FILE         read config keys from a JSON file: targets as URLs or an array of
+                        {"url", "method", "headers", "body"}; caFiles, clientCertificate and
+                        clientKey as paths relative to the file
+  --client-certificate FILE, --client-key FILE
+                        a client certificate (PEM) and its key for servers that require one
   -h, --help            this text`;
 
 export class UsageError extends Error {}
+
+/** Keys whose values name embedded files: in a config file they are paths, relative to the file. */
+const FILE_KEYS = ["clientCertificate", "clientKey"];
+
+/**
+ * A `--config` file: the firmware's config keys, in the manifest's shapes (typed values, `targets`
+ * as comma-separated URLs or an array of URLs and target objects). `caFiles`, `clientCertificate`
+ * and `clientKey` are paths here (relative to the file); the simulator embeds them as the firmware
+ * embeds its data resources, under their file names.
+ */
+function readConfigFile(options: SimulatorOptions, parsed: Record<string, unknown>, base: string): void {
+  for (const [k, v] of Object.entries(parsed)) {
+    if (k === "targets" && typeof v === "string") options.targets.push(...v.split(",").map((s) => s.trim()).filter(Boolean));
+    else if (k === "targets") options.config.targets = JSON.stringify(v);
+    else if (k === "caFiles") {
+      const files = typeof v === "string" ? v.split(",") : Array.isArray(v) ? v.map(String) : [String(v)];
+      options.caFiles.push(...files.map((f) => resolve(base, f.trim())).filter((f) => f !== base));
+    } else if (FILE_KEYS.indexOf(k) >= 0 && typeof v === "string") options.config[k] = resolve(base, v);
+    else options.config[k] = typeof v === "string" ? v : JSON.stringify(v);
+  }
+}
 
 /** Parses the command line. */
 export function parseArgs(argv: string[]): SimulatorOptions {
@@ -95,10 +120,7 @@ export function parseArgs(argv: string[]): SimulatorOptions {
           throw new UsageError(`--config ${file}: ${e instanceof Error ? e.message : String(e)}`);
         }
         if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new UsageError(`--config ${file}: expected a JSON object of config keys`);
-        for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-          if (k === "targets") options.targets.push(...String(v).split(",").map((s) => s.trim()).filter(Boolean));
-          else options.config[k] = typeof v === "string" ? v : JSON.stringify(v);
-        }
+        readConfigFile(options, parsed as Record<string, unknown>, dirname(resolve(file)));
         break;
       }
       default: {
@@ -127,7 +149,7 @@ export async function startSimulator(options: SimulatorOptions, log = stdoutLog)
   let server: TestServer | null = null;
   let caFiles = options.caFiles;
   let count = options.count;
-  if (options.targets.length === 0) {
+  if (options.targets.length === 0 && config.targets === undefined) {
     const pem = (name: string) => readFileSync(join(SIM_PKI_DIR, name), "utf8");
     server = await startHttpsServer(
       { cert: pem("leaf.pem") + pem("intermediate.pem"), key: pem("leaf.key") },
@@ -138,13 +160,20 @@ export async function startSimulator(options: SimulatorOptions, log = stdoutLog)
     if (config.interval === undefined) config.interval = "1s";
     if (count === undefined) count = 5;
   } else {
-    config.targets = options.targets.join(",");
+    if (options.targets.length) config.targets = options.targets.join(",");
     if (caFiles.length === 0) caFiles = defaultCaFiles();
   }
   // Resources are looked up by file name, as the firmware's data resources are.
   const resources = new Map<string, string>();
   for (const file of caFiles) resources.set(basename(file), readFileSync(file, "utf8"));
   config.caFiles = [...resources.keys()].join(",");
+  for (const key of FILE_KEYS) {
+    const path = config[key];
+    if (typeof path !== "string" || path === "") continue;
+    // A missing file is left for the firmware's own check ("... is not embedded"), which names the key.
+    if (existsSync(path)) resources.set(basename(path), readFileSync(path, "utf8"));
+    config[key] = basename(path);
+  }
 
   const factory = new NodeSocketFactory({ deviceProfile: options.deviceProfile });
   let fetches = 0;
