@@ -313,7 +313,7 @@ export const suite: PortableSuite = {
           { backoff: { jitter: 2 } },
           { format: "xml" as "text" },
           { targets: [{ url: "https://example.com/", headers: { "X-A": "1\r\nX-B: 2" } }] },
-          { targets: [{ url: "https://example.com/", method: "POST" as "GET" }] },
+          { targets: [{ url: "https://example.com/", method: "OPTIONS" as "GET" }] },
         ];
         for (const b of bad) {
           try {

@@ -2,6 +2,7 @@ import { latin1, utf8Bytes } from "../../modules/base/bytes";
 import { encodeRequestWithBody, prepareBody, RequestBody, RequestWriter, StreamBody } from "../../modules/http/body";
 import { checkMethod, encodeRequest, RequestMethod } from "../../modules/http/request";
 import { parseUrl } from "../../modules/http/url";
+import { dechunk } from "../support/chunked-portable";
 import { errorCode, Json, PortableSuite } from "./suite";
 
 const url = parseUrl("http://h.io/in");
@@ -48,21 +49,6 @@ function expectedBody(total: number): string {
   return s;
 }
 
-/** Decodes a chunked body (strictly: sizes in hex, CRLF after each chunk, last chunk 0). */
-function dechunk(text: string): Json {
-  let at = 0;
-  let out = "";
-  for (;;) {
-    const eol = text.indexOf("\r\n", at);
-    const size = parseInt(text.slice(at, eol), 16);
-    at = eol + 2;
-    if (size === 0) return text.slice(at) === "\r\n" ? out : "bad trailer";
-    out += text.slice(at, at + size);
-    at += size;
-    if (text.slice(at, at + 2) !== "\r\n") return "bad chunk end";
-    at += 2;
-  }
-}
 
 export const suite: PortableSuite = {
   name: "request bodies",
@@ -71,8 +57,8 @@ export const suite: PortableSuite = {
     { name: "a lower-case method is refused with the upper-case hint", run: () => { try { checkMethod("post"); return "no error"; } catch (e) { return (e as Error).message; } }, expected: 'method "post" is not supported: methods are case-sensitive, write POST' },
     {
       name: "a text body: Content-Length in UTF-8 bytes and a default Content-Type",
-      run: () => head("POST", "héllo"),
-      expected: ["POST /in HTTP/1.1", "Host: h.io", "User-Agent: esp32-https-fetch/0.1 (Moddable XS)", "Accept: */*", "Connection: keep-alive", "Content-Type: text/plain; charset=utf-8", "Content-Length: 6", "", "héllo".replace("é", "\u00c3\u00a9")],
+      run: () => head("POST", "h\u00e9llo"),
+      expected: ["POST /in HTTP/1.1", "Host: h.io", "User-Agent: esp32-https-fetch/0.1 (Moddable XS)", "Accept: */*", "Connection: keep-alive", "Content-Type: text/plain; charset=utf-8", "Content-Length: 6", "", ""],
     },
     {
       name: "the caller's Content-Type replaces the default",

@@ -28,8 +28,12 @@ export class Deadlines {
   readonly startedAt: number;
   /** Start of connecting or handshaking. */
   phaseStart = 0;
-  /** Start of the request write: the first-byte deadline counts from here. */
+  /** Start of the request write (timings measure the first byte from here). */
   requestStart = 0;
+  /** The last piece of the request handed to the socket: a body keeps the request alive while it moves. */
+  lastWriteAt = 0;
+  /** The end of the request write: the first-byte deadline counts from here once it is all written. */
+  sentAt = 0;
   lastByteAt = 0;
   private timer: unknown = null;
   private timerAt = 0;
@@ -51,8 +55,10 @@ export class Deadlines {
       case "handshaking":
         return this.phaseStart + t.handshake;
       case "sending":
+        // A long body may take longer than firstByte to write: it is given idle time per piece.
+        return Math.max(this.requestStart + t.firstByte, this.lastWriteAt + t.idle);
       case "waiting":
-        return this.requestStart + t.firstByte;
+        return this.sentAt + t.firstByte;
       case "receiving":
         return this.lastByteAt + t.idle;
       default:

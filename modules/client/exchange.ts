@@ -19,7 +19,8 @@ import { Deadlines, ExchangeState, phaseOf } from "./deadlines";
 import type { Diagnosis, DiagnosisContext, Failure, Phase } from "./diagnosis";
 import type { FetchRequest } from "./fetch-types";
 import { HttpParseError } from "../http/errors";
-import { RequestMethod, RequestWriter } from "../http/request";
+import type { RequestWriter } from "../http/body";
+import { RequestError, RequestMethod } from "../http/request";
 import type { FramingInfo, ResponseHead } from "../http/response";
 import type { SocketMessage, StreamSocket } from "./io";
 import type { ClientLimits, HttpClientOptions } from "./options";
@@ -45,8 +46,8 @@ export interface ExchangeOwner {
   readonly client: ClientContext;
   readonly request: FetchRequest;
   readonly time: Deadlines;
-  /** The request bytes for this URL. */
-  encode(url: HttpUrl): Uint8Array;
+  /** The writer of the request (head and body) for this URL. */
+  writer(url: HttpUrl): RequestWriter;
   /** The state changed: set the timer for its deadline. */
   rearm(): void;
   /** Ends (or retries) the fetch with the diagnosis of `failure`. */
@@ -159,7 +160,7 @@ export class Exchange implements ConnectionOwner {
     this.state = "sending";
     this.owner.time.requestStart = this.owner.time.now();
     this.owner.rearm();
-    this.writer = new RequestWriter(this.owner.encode(this.url));
+    this.writer = this.owner.writer(this.url);
     conn.parser.expectResponseTo(this.method);
     let space = 0;
     try {
@@ -170,23 +171,52 @@ export class Exchange implements ConnectionOwner {
     this.pump(space);
   }
 
+  /**
+   * Writes what fits: pieces no larger than the space the socket reports, asking it again after
+   * each write (SecureSocket's space is the TCP window less one record's overhead, so every piece
+   * is a record of its own and the next one must be measured again).
+   */
   private pump(space: number): void {
     const writer = this.writer as RequestWriter;
     const conn = this.conn as Connection;
-    if (!writer.done) {
-      const piece = writer.next(space);
-      if (piece.length) {
-        try {
-          conn.sock.write(piece);
-        } catch (e) {
-          const text = e instanceof Error ? e.message : String(e);
-          // The diagnosis knows the stack's write texts (phase "request"); an unknown one is still a request failure.
-          if (this.url.scheme === "https") return this.owner.fail({ kind: "tls-error", text }, undefined, "request");
-          return this.owner.fail({ kind: "socket-error", phase: "request" }, text);
-        }
+    const time = this.owner.time;
+    while (!writer.done && space > 0 && this.state === "sending") {
+      let piece: Uint8Array;
+      try {
+        piece = writer.next(space);
+      } catch (e) {
+        // The body stream failed (threw, wrong type, wrong length): nothing more can be sent.
+        const code = e instanceof RequestError ? e.code : "REQUEST_BODY_FAILED";
+        return this.owner.failWith({ code, phase: "request", detail: e instanceof Error ? e.message : String(e), hint: "fix the request body's stream: read(max) returns bytes, a string or null at the end, and exactly `length` bytes in all when length is given" });
+      }
+      if (piece.length === 0) break;
+      try {
+        conn.sock.write(piece);
+        time.lastWriteAt = time.now();
+        space = writer.done ? 0 : conn.sock.write();
+      } catch (e) {
+        const text = e instanceof Error ? e.message : String(e);
+        // The diagnosis knows the stack's write texts (phase "request"); an unknown one is still a request failure.
+        if (this.url.scheme === "https") return this.owner.fail({ kind: "tls-error", text }, undefined, "request");
+        return this.owner.fail({ kind: "socket-error", phase: "request" }, text);
       }
     }
-    if (writer.done && this.state === "sending") this.state = "waiting";
+    if (writer.done && this.state === "sending") {
+      this.state = "waiting";
+      time.sentAt = time.now();
+      // Waiting has its own deadline (sending's moves with each piece: the timer, firing early, is set again).
+      this.owner.rearm();
+    }
+  }
+
+  /** Bytes of the request handed to the socket so far (0: none, so the server cannot have seen any). */
+  get requestBytesWritten(): number {
+    return this.writer ? this.writer.written : 0;
+  }
+
+  /** The body stream was read: the request cannot be sent again. */
+  get bodyStreamRead(): boolean {
+    return this.writer ? this.writer.streamRead : false;
   }
 
   // --- response ---

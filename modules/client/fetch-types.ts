@@ -4,6 +4,7 @@
  */
 import type { Diagnosis } from "./diagnosis";
 import type { HeaderList } from "../http/headers";
+import type { RequestBody } from "../http/body";
 import type { HeaderInput, RequestMethod } from "../http/request";
 
 export interface FetchRequest {
@@ -11,6 +12,12 @@ export interface FetchRequest {
   method?: RequestMethod;
   /** Extra request headers; secret ones (Authorization...) never reach a log. */
   headers?: HeaderInput;
+  /**
+   * The request body (not with GET or HEAD): text (UTF-8), bytes, or a stream `{ length?, read(max) }`
+   * read piece by piece as the socket takes it. A stream is never sent twice: no stale-connection
+   * retry once it was read, no 307/308 re-send (REDIRECT_BODY_NOT_REPLAYABLE).
+   */
+  body?: RequestBody;
   /** Keep the first N body bytes as text in `result.preview` (capped at MAX_PREVIEW_BYTES). */
   previewBytes?: number;
   /** Keep the first N body bytes in `result.body` (capped at MAX_CAPTURE_BYTES). */

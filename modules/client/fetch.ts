@@ -3,8 +3,9 @@
  * its deadlines, and its one `FetchResult`.
  *
  * - A reused connection that fails before any response byte had gone stale while idle: the
- *   request is sent once more on a new connection (`retryStale`). A request that got response
- *   bytes is never sent again.
+ *   request may be sent once more on a new connection (`retryStale`, which says exactly when). A
+ *   request that got response bytes is never sent again, nor one whose body may have reached the
+ *   server.
  * - Whether and where a redirect goes is redirects.ts's.
  * - Every fetch ends in exactly one `FetchResult`, never a throw, never from within `fetch()`,
  *   never after `cancel()`; failures carry the diagnosis. A finished fetch leaves no timer set
@@ -15,7 +16,8 @@ import { Deadlines } from "./deadlines";
 import { diagnose, Diagnosis, Failure, Phase } from "./diagnosis";
 import { ClientContext, Exchange, ExchangeOwner } from "./exchange";
 import type { FetchRequest, FetchResult, FetchTimings } from "./fetch-types";
-import { encodeRequest, HeaderInput, RequestError, RequestMethod, RequestSpec } from "../http/request";
+import { encodeRequestWithBody, PreparedBody, prepareBody, RequestWriter } from "../http/body";
+import { checkMethod, HeaderInput, isSafeMethod, RequestError, RequestMethod, RequestSpec } from "../http/request";
 import type { ResponseHead } from "../http/response";
 import { isRedirectHop, nextHop, unfollowableRedirect } from "./redirects";
 import { HttpUrl, parseUrl, UrlError, withoutUserinfo } from "../http/url";
@@ -32,25 +34,27 @@ export class Fetch implements ExchangeOwner {
   /** True while `fetch()` is still on the stack: a result then waits for a timer. */
   private starting = true;
   private cancelled = false;
-  private readonly method: RequestMethod;
+  private method: RequestMethod = "GET";
   private headers: HeaderInput | undefined;
+  /** The body, checked; null without one, or once a redirect turned the request into a GET. */
+  private body: PreparedBody | null = null;
+  /** Why the last failure was not retried, when a body was the reason (for the diagnosis). */
+  private notRetried = "";
 
   constructor(readonly client: ClientContext, readonly request: FetchRequest, private readonly done: (r: FetchResult) => void) {
     this.time = new Deadlines(client.clock, client.options.timers, client.limits.timeouts);
-    this.method = request && request.method === "HEAD" ? "HEAD" : "GET";
     this.headers = request ? request.headers : undefined;
   }
 
   start(): void {
     try {
       if (!this.request || typeof this.request !== "object") throw new RequestError("REQUEST_BAD_TARGET", "the request must be an object with a url");
-      if (this.request.method !== undefined && this.request.method !== "GET" && this.request.method !== "HEAD") {
-        throw new RequestError("REQUEST_BAD_METHOD", `method ${JSON.stringify(String(this.request.method))} is not supported: only GET and HEAD`);
-      }
+      this.method = checkMethod(this.request.method);
       checkBodyOptions(this.request);
+      this.body = prepareBody(this.request.body);
       const url = parseUrl(this.request.url);
       this.url = url;
-      this.encode(url); // check the headers now: bad input fails before any socket opens
+      this.encode(url); // check the headers and the body's framing now: bad input fails before any socket opens
       this.visited.push(url.href);
     } catch (e) {
       this.starting = false;
@@ -70,10 +74,14 @@ export class Fetch implements ExchangeOwner {
     this.dropConnection();
   }
 
-  encode(url: HttpUrl): Uint8Array {
+  private encode(url: HttpUrl): Uint8Array {
     const spec: RequestSpec = { method: this.method, url, headers: this.headers, keepAlive: this.client.limits.maxIdle > 0 };
     if (this.client.options.userAgent !== undefined) spec.userAgent = this.client.options.userAgent;
-    return encodeRequest(spec);
+    return encodeRequestWithBody(spec, this.body);
+  }
+
+  writer(url: HttpUrl): RequestWriter {
+    return new RequestWriter(this.encode(url), this.body);
   }
 
   /** A new exchange for the current URL: on an idle connection unless `fresh`. */
@@ -110,9 +118,11 @@ export class Fetch implements ExchangeOwner {
       maxRedirects: this.client.limits.maxRedirects,
       visited: this.visited,
       allowHttpsToHttp: this.client.options.allowHttpsToHttpRedirect === true,
-    });
+    }, { method: this.method, hasBody: this.body !== null, replayable: this.body === null || this.body.replayable });
     if (!isRedirectHop(step)) return this.failWith(step, head);
     this.headers = step.headers;
+    this.method = step.method;
+    if (step.dropBody) this.body = null;
     this.redirects++;
     this.visited.push(step.url.href);
     this.url = step.url;
@@ -130,7 +140,13 @@ export class Fetch implements ExchangeOwner {
     const d = diagnose(failure, this.client.context((this.url as HttpUrl).host));
     if (detail !== undefined && detail !== "") d.detail = `${d.detail}: ${detail}`;
     if (phase !== undefined && d.phase === "tls-handshake") d.phase = phase;
-    this.failWith(d);
+    this.failWith(this.withRetryNote(d));
+  }
+
+  /** Says why a stale-looking failure was not retried, when the request's body was the reason. */
+  private withRetryNote(d: Diagnosis): Diagnosis {
+    if (this.notRetried !== "") d.detail = `${d.detail} (not sent again: ${this.notRetried})`;
+    return d;
   }
 
   failWith(d: Diagnosis, head: ResponseHead | null = this.exchange ? this.exchange.head : null): void {
@@ -144,10 +160,18 @@ export class Fetch implements ExchangeOwner {
   }
 
   /**
-   * A reused connection that fails before any response byte had gone stale while it sat idle:
-   * the server closed it (-1, -2, a failed write), or the network dropped it silently (no first
-   * byte in time). The request (GET or HEAD) is sent once more on a new connection. Never after a
-   * response byte, never twice.
+   * A reused connection that fails before any response byte may have gone stale while it sat
+   * idle: the server closed it (-1, -2, a failed write), or the network dropped it silently (no
+   * first byte in time). The request is then sent once more on a new connection, never twice, and
+   * only where sending it again cannot repeat an effect on the server:
+   * - GET and HEAD (safe methods, RFC 9110 9.2.1): whenever no response byte came, even though the
+   *   request was written (the server cannot have acted on it in a way that matters).
+   * - Every other method (POST, PUT, PATCH, DELETE), with or without a body: only when not one
+   *   byte of the request was handed to the socket on the reused connection (it failed before
+   *   the first write: the server closed it while idle and the close was seen first). Once a byte
+   *   is written the server may have received the whole request and acted on it, so the failure
+   *   is reported instead, with a note that the request was not sent again.
+   * A body stream is never read before the first write, so a retried request never needs it twice.
    */
   private retryStale(failure: Failure): boolean {
     const exchange = this.exchange;
@@ -155,6 +179,10 @@ export class Fetch implements ExchangeOwner {
     const stale = failure.kind === "disconnect" || failure.kind === "socket-error" || failure.kind === "tls-error" ||
       (failure.kind === "timeout" && failure.which === "first-byte");
     if (!stale) return false;
+    if (!isSafeMethod(this.method) && exchange.requestBytesWritten > 0) {
+      this.notRetried = `a ${this.method} was written on a kept-alive connection that then failed, and the server may have acted on it`;
+      return false;
+    }
     this.retried = true;
     exchange.drop();
     this.hop(true);
@@ -169,7 +197,7 @@ export class Fetch implements ExchangeOwner {
     if (this.retryStale(failure)) return;
     const d = diagnose(failure, this.client.context((this.url as HttpUrl).host));
     d.detail = `${d.detail} (${state})`;
-    this.failWith(d);
+    this.failWith(this.withRetryNote(d));
   }
 
   // --- the result ---
@@ -239,7 +267,7 @@ export class Fetch implements ExchangeOwner {
 /** A diagnosis for input the fetch refused before sending anything. */
 function inputDiagnosis(e: unknown): Diagnosis {
   if (e instanceof UrlError || e instanceof RequestError) {
-    return { code: e.code, phase: "request", detail: withoutUserinfo(e.message), hint: e instanceof UrlError ? "fix the URL" : "fix the request headers" };
+    return { code: e.code, phase: "request", detail: withoutUserinfo(e.message), hint: e instanceof UrlError ? "fix the URL" : e.code.indexOf("REQUEST_BAD_BODY") === 0 || e.code === "REQUEST_BODY_NOT_ALLOWED" ? "fix the request body" : e.code === "REQUEST_BAD_METHOD" ? "fix the request method" : "fix the request headers" };
   }
   return { code: "REQUEST_INVALID", phase: "request", detail: withoutUserinfo(String(e instanceof Error ? e.message : e)), hint: "fix the request" };
 }
