@@ -47,10 +47,15 @@ test("every documented key is accepted on its own with a typical command-line va
     ssid: "net", password: "password1", targets: "https://example.com/", interval: "30s", tlsVersion: "1.2",
     verify: "true", maxFragmentLength: "4096", connectTimeout: "5s", handshakeTimeout: "10s", firstByteTimeout: "5s",
     idleTimeout: "5s", totalTimeout: "30s", logFormat: "json", preview: "32", sntp: "pool.ntp.org", caFiles: "isrg-root-x1.pem,gts-root-r1.pem",
+    secretHeaders: "X-Device-Key", clientCertificate: "client.pem", clientKey: "client.key",
   };
+  // Keys that only come in pairs.
+  const partner: Record<string, string> = { clientCertificate: "clientKey", clientKey: "clientCertificate" };
   expect(Object.keys(typical).sort()).toEqual(Object.keys(APP_CONFIG_KEYS).sort());
   for (const key of Object.keys(typical)) {
-    expect(() => parseAppConfig({ ssid: "net", [key]: typical[key] })).not.toThrow();
+    const raw: Record<string, string> = { ssid: "net", [key]: typical[key] };
+    if (partner[key]) raw[partner[key]] = typical[partner[key]];
+    expect(() => parseAppConfig(raw)).not.toThrow();
   }
 });
 
