@@ -30,12 +30,12 @@ export interface TargetConfig {
   body?: string;
 }
 
-export const TARGET_LIMITS = {
+export const TARGET_LIMITS = Object.freeze({
   maxTargets: 8,
   /** A body from the configuration is held in RAM for every fetch: larger ones belong in a stream. */
   maxBodyBytes: 4096,
   maxHeaders: 16,
-};
+});
 
 const TARGET_KEYS = Object.freeze(["url", "method", "headers", "body"]);
 
