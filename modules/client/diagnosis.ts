@@ -413,6 +413,7 @@ function redactUrl(url: string): string {
 function statusDiagnosis(f: Failure & { kind: "http-status" }): Diagnosis {
   const s = f.status;
   let hint = own(STATUS_HINTS, s);
+  if (!hint && (s < 100 || s > 599)) hint = "the status code is outside 100-599, which RFC 9110 says to handle as a server error: report it to the server owner";
   if (!hint) {
     hint = s >= 500
       ? "the server reported an error: retry later with backoff"

@@ -103,7 +103,8 @@ export class Fetch implements ExchangeOwner {
     if (exchange.redirectHop) return this.redirect(head);
     const unfollowable = unfollowableRedirect(head, this.client.limits.maxRedirects);
     if (unfollowable) return this.failWith(unfollowable, head);
-    if (head.status >= 400) {
+    // A status outside 100-599 is invalid; RFC 9110 section 15 says to handle it as a 5xx.
+    if (head.status >= 400 || head.status < 100) {
       const f: Failure = { kind: "http-status", status: head.status, reason: head.reason };
       const retryAfter = head.headers.get("retry-after");
       if (retryAfter !== undefined) f.retryAfter = retryAfter;
