@@ -1,6 +1,6 @@
 /**
  * The host simulator (`npm start`): the firmware's own start-up policy and fetch loop (the
- * modules main.ts runs, through core/app.ts) on Node, with the device edge replaced by host
+ * modules main.ts runs, through app/app.ts) on Node, with the device edge replaced by host
  * implementations of the same interfaces: Socket/SecureSocket over node:net/node:tls (with the
  * device profile: what fails here fails on the device), timers, and the log to stdout in the
  * serial console's format.

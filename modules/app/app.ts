@@ -2,7 +2,7 @@
  * The firmware's start-up and connectivity policy, with the device behind injected hooks so that
  * every rule below runs in tests:
  *
- * 1. The configuration is validated first (app-config.ts); a bad value stops start-up with one
+ * 1. The configuration is validated first (config.ts); a bad value stops start-up with one
  *    line naming the key, before Wi-Fi is touched.
  * 2. The embedded CA certificates (PEM) are decoded, checked and registered; each is logged with
  *    its subject CN, expiry and size. A damaged file also stops start-up, naming the file.

@@ -1,7 +1,7 @@
 /**
  * Wi-Fi, address, SNTP and the clock: thin wrappers over `wifi`, `net`, `sntp` and `time`, with
- * the shapes of core/app.ts's DeviceHooks. The policy (when to join, retry, set the clock) is in
- * core/app.ts.
+ * the shapes of app/app.ts's DeviceHooks. The policy (when to join, retry, set the clock) is in
+ * app/app.ts.
  */
 import Net from "net";
 import SNTP from "sntp";

@@ -1,6 +1,6 @@
 /**
  * The SocketFactory of the device: TCP from `socket`, TLS from CapturingSecureSocket, with the
- * shapes of core/io.ts. The engine opens TCP, waits for message 1, then asks for TLS on that
+ * shapes of client/io.ts. The engine opens TCP, waits for message 1, then asks for TLS on that
  * connected socket; SecureSocket starts its handshake only when its socket callback sees
  * message 1, so `startTls` delivers that message to it itself, on the next turn.
  */
