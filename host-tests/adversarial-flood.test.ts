@@ -4,31 +4,17 @@
  * and the host edge applies the same back-pressure to TLS as to plain TCP. The bound is measured
  * in the host edge (its queued bytes at every message), not in time.
  */
-import { NodeSocketFactory } from "../host/node-socket";
 import type { NodeTcpSocket } from "../host/node-tcp-socket";
 import type { NodeTlsSocket } from "../host/node-tls-socket";
 import { ESP32_TCP } from "../host/socket-events";
 import type { SecureDictionary } from "../modules/client/io";
+import { engineHarnessPerFile } from "./support/engine-harness";
 import { flood, startScriptedServer, type ScriptedServer } from "./support/hostile-server";
 import { runSocket } from "./support/socket-run";
-import { makeTestPki, type TestPki } from "./support/test-servers";
 
 jest.setTimeout(30_000);
 
-let pki: TestPki;
-const servers: ScriptedServer[] = [];
-const factories: NodeSocketFactory[] = [];
-
-beforeAll(async () => {
-  pki = await makeTestPki();
-}, 60_000);
-
-afterEach(async () => {
-  for (const f of factories.splice(0)) f.closeAll();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-afterAll(() => pki?.cleanup());
+const h = engineHarnessPerFile();
 
 /**
  * Host-edge memory allowed under any server: a TCP window, one TLS record (16 KB) being decrypted
@@ -45,24 +31,22 @@ const ENDLESS_CONTINUE = { head: "", piece: Buffer.from("HTTP/1.1 100 Continue\r
 
 async function floodServer(tls: boolean, kind: { head: string; piece: Buffer }): Promise<ScriptedServer> {
   const server = await startScriptedServer({
-    tls: tls ? { cert: pki.fullChain(pki.leaf), key: pki.leaf.keyPem } : undefined,
+    tls: tls ? { cert: h.pki.fullChain(h.pki.leaf), key: h.pki.leaf.keyPem } : undefined,
     onRequest: ({ stream }) => {
       if (kind.head) stream.write(kind.head);
       flood(stream, kind.piece, FLOOD_BYTES);
     },
   });
-  servers.push(server);
-  return server;
+  return h.keep(server);
 }
 
 /** Reads READ_BYTES of the flood and returns the largest number of bytes the host edge held. */
 async function largestQueue(tls: boolean, kind: { head: string; piece: Buffer }): Promise<{ largest: number; read: number }> {
   const server = await floodServer(tls, kind);
-  const net = new NodeSocketFactory();
-  factories.push(net);
+  const net = h.factory();
   let largest = 0;
   let read = 0;
-  const secure = tls ? ({ protocolVersion: 0x303, verify: true, cache: false, certificate: pki.root.der } as SecureDictionary) : undefined;
+  const secure = tls ? ({ protocolVersion: 0x303, verify: true, cache: false, certificate: h.pki.root.der } as SecureDictionary) : undefined;
   await runSocket(net, server.port, {
     secure,
     request: "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",

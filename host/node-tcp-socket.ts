@@ -159,6 +159,10 @@ export class NodeTcpSocket extends Deliverer implements StreamSocket {
     return out.buffer;
   }
 
+  unread(): boolean {
+    return this.buffered > 0;
+  }
+
   write(data: ArrayBuffer | Uint8Array): void;
   write(): number;
   write(data?: ArrayBuffer | Uint8Array): number | void {

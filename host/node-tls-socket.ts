@@ -306,6 +306,11 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
     return out.buffer;
   }
 
+  /** Plaintext or records not yet delivered, or part of a record (SecureSocket's packet buffer). */
+  unread(): boolean {
+    return !this.closed && (this.backlog() > 0 || this.reader.partial);
+  }
+
   write(data: ArrayBuffer | Uint8Array): void;
   write(): number;
   write(data?: ArrayBuffer | Uint8Array): number | void {

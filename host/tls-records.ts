@@ -50,6 +50,11 @@ export class RecordReader {
 
   constructor(private readonly events: RecordEvents = {}) {}
 
+  /** Part of a record has arrived and waits for the rest. */
+  get partial(): boolean {
+    return this.pending.length > 0;
+  }
+
   /** Feeds bytes in the order received. */
   push(chunk: Uint8Array): void {
     if (this.malformed) return;

@@ -64,6 +64,10 @@ export class MockSocket implements StreamSocket {
     return out.buffer;
   }
 
+  unread(): boolean {
+    return this.inbox.length > 0;
+  }
+
   write(data: ArrayBuffer | Uint8Array): void;
   write(): number;
   write(data?: ArrayBuffer | Uint8Array): number | void {
@@ -108,6 +112,15 @@ export class MockSocket implements StreamSocket {
       this.emit(2, piece.length);
       if (this.dropUnread) this.inbox = [];
     }
+    return this;
+  }
+
+  /**
+   * Bytes that have arrived but whose message 2 has not come yet (lwip queues a pbuf until the
+   * app's task gets to its message; SecureSocket holds part of a record): `unread()` sees them.
+   */
+  queue(data: string): this {
+    this.inbox.push(latin1Bytes(data));
     return this;
   }
 

@@ -37,6 +37,12 @@ export interface StreamSocket {
   write(data: ArrayBuffer | Uint8Array): void;
   write(): number;
   close(): void;
+  /**
+   * Whether bytes have arrived that the app has not read: announced by a message 2 or not yet, a
+   * segment or record still on its way through the edge, part of a TLS record. The engine never
+   * hands a connection with any to a new request: on an idle connection they answer no request.
+   */
+  unread(): boolean;
   /** The text of the last exception inside the TLS layer, when the edge could capture it. */
   readonly lastError?: string;
 }

@@ -58,6 +58,16 @@ class DeviceStream implements StreamSocket {
     this.native.write(data);
   }
 
+  /** Lwip's read() counts the current pbuf only; later ones wait for their message 2 unseen. */
+  unread(): boolean {
+    if (this.closed) return true;
+    try {
+      return (this.native.read() as number) > 0;
+    } catch {
+      return true; // "read on closed socket": not reusable either way
+    }
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -100,6 +110,23 @@ class TlsStream extends DeviceStream {
 
   get lastError(): string | undefined {
     return this.tls.lastError;
+  }
+
+  /**
+   * SecureSocket decrypts inside the TCP socket's message 2 and hands the plaintext out at once,
+   * so what it holds unread is: bytes still in the TCP socket, part of a record in the session's
+   * packet buffer (no message 2 comes for it), or a decrypted record not handed out.
+   */
+  override unread(): boolean {
+    if (this.closed) return true;
+    const inner = this.tls as unknown as { sock?: NativeStream; ssl?: { packetBuffer?: unknown; applicationData?: unknown } };
+    if (!inner.sock || !inner.ssl) return true; // SecureSocket closed itself
+    if (inner.ssl.packetBuffer || inner.ssl.applicationData) return true;
+    try {
+      return (inner.sock.read() as number) > 0;
+    } catch {
+      return true;
+    }
   }
 
   override close(): void {
