@@ -6,8 +6,11 @@
  * - message 1 when the handshake is done; plaintext arrives in messages 2 of at most 1024 bytes
  *   which must be read inside the callback: SecureSocket drops whatever is left when the callback
  *   returns (counted in `stats.droppedBytes` and logged) and throws on `read` outside it.
- * - `write()` is always 1024 and `write(bytes)` throws "can't write all data" beyond it; message 3
- *   comes when the TCP send buffer has emptied, with its space minus 128 bytes of TLS overhead.
+ * - `write()` is the TCP socket's write space minus 128 bytes (SecureSocket's estimate of a
+ *   record's overhead), as modsecuresocket.c computes it; `write(bytes)` throws "can't write all
+ *   data" beyond it. Each write is one record, which takes its size on the wire (header, IV, MAC,
+ *   padding of the negotiated suite) from the TCP send buffer until it has left. Message 3 comes
+ *   when the send buffer has emptied, with the same figure `write()` then gives.
  *   Writing before message 1 throws here (SecureSocket would encrypt with no keys yet).
  * - Received bytes are held as the device holds them: SecureSocket decrypts inside the TCP
  *   socket's message 2, so at most a TCP window of the server's bytes waits. Reading from the
@@ -25,7 +28,7 @@ import type { StreamSocket } from "../modules/client/io";
 import {
   alertText, deviceChainError, deviceLeafDateError, deviceOutcome, HOST_TLS_LIMITS, nodeTlsOptions, SecureKeys, type CertInput,
 } from "./device-tls";
-import { RecordReader } from "./tls-records";
+import { RecordReader, recordBytes } from "./tls-records";
 import { Deliverer, describeError, type Event, type NodeSocketOptions, SECURE_SOCKET } from "./socket-events";
 import type { NodeTcpSocket } from "./node-tcp-socket";
 
@@ -314,18 +317,20 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
   write(data: ArrayBuffer | Uint8Array): void;
   write(): number;
   write(data?: ArrayBuffer | Uint8Array): number | void {
-    if (data === undefined) return SECURE_SOCKET.writeSpace;
+    const space = this.closed || this.stopped ? 0 : Math.max(0, this.ctx.options.sendBuffer - this.outstanding - SECURE_SOCKET.overhead);
+    if (data === undefined) return space;
     if (this.closed || this.stopped) throw new Error("write on closed socket");
     if (!this.handshaken) throw new Error("write before the TLS handshake is done");
     const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-    if (bytes.length > SECURE_SOCKET.writeSpace) throw new Error("can't write all data");
-    this.outstanding += bytes.length;
+    if (bytes.length > space) throw new Error("can't write all data");
+    const onWire = recordBytes(bytes.length, this.stats.cipher, this.stats.protocol);
+    this.outstanding += onWire;
     this.stats.bytesWritten += bytes.length;
     this.tls.write(Buffer.from(bytes), (err) => {
-      this.outstanding -= bytes.length;
-      if (err) return;
-      const space = this.ctx.options.sendBuffer - SECURE_SOCKET.overhead;
-      if (this.outstanding === 0 && space > 0) this.post(3, space);
+      this.outstanding -= onWire;
+      if (err || this.outstanding > 0) return;
+      const free = this.ctx.options.sendBuffer - SECURE_SOCKET.overhead;
+      if (free > 0) this.post(3, free);
     });
   }
 

@@ -14,8 +14,11 @@ import type { DeviceTlsSwitches, CertInput } from "./device-tls";
 
 /** lwIP defaults in ESP-IDF (CONFIG_LWIP_TCP_SND_BUF_DEFAULT, CONFIG_LWIP_TCP_MSS, TCP_WND). */
 export const ESP32_TCP = { sendBuffer: 5744, segmentSize: 1436, receiveWindow: 5744 } as const;
-/** securesocket.js / modsecuresocket.c: plaintext per message 2, write space, TLS overhead estimate. */
-export const SECURE_SOCKET = { chunk: 1024, writeSpace: 1024, overhead: 128 } as const;
+/**
+ * securesocket.js / modsecuresocket.c: plaintext per message 2; the overhead estimate taken off
+ * the TCP write space in `write()` and message 3.
+ */
+export const SECURE_SOCKET = { chunk: 1024, overhead: 128 } as const;
 
 export interface NodeSocketOptions {
   /** Configure TLS like SecureSocket (default true); false: Node's TLS defaults. */

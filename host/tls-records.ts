@@ -33,6 +33,20 @@ export interface RecordEvents {
 }
 
 /** Counts and plaintext facts about one direction of a TLS connection. */
+/**
+ * Bytes on the wire for one application-data record of `plaintext` bytes under the negotiated
+ * suite (OpenSSL name) and version: header, explicit IV or nonce, MAC or tag, CBC padding.
+ */
+export function recordBytes(plaintext: number, cipher: string | undefined, protocol: string | undefined): number {
+  const name = cipher ?? "";
+  if (protocol === "TLSv1.3") return 5 + plaintext + 1 + 16; // inner content type, AEAD tag
+  if (/GCM|CCM/.test(name)) return 5 + 8 + plaintext + 16; // explicit nonce, tag
+  if (/CHACHA20/.test(name)) return 5 + plaintext + 16;
+  const mac = /SHA384$/.test(name) ? 48 : /SHA256$/.test(name) ? 32 : 20;
+  const iv = protocol === "TLSv1" ? 0 : 16; // TLS 1.0 CBC has no explicit IV
+  return 5 + iv + Math.ceil((plaintext + mac + 1) / 16) * 16;
+}
+
 export class RecordReader {
   /** Largest record payload seen (the 5-byte header excluded), in bytes. */
   maxRecordLength = 0;

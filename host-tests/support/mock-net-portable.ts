@@ -115,6 +115,12 @@ export class MockSocket implements StreamSocket {
     return this;
   }
 
+  /** Message 3 announcing `n` bytes while `write()` keeps reporting `space` (an edge whose two disagree). */
+  announce(n: number): this {
+    this.emit(3, n);
+    return this;
+  }
+
   /**
    * Bytes that have arrived but whose message 2 has not come yet (lwip queues a pbuf until the
    * app's task gets to its message; SecureSocket holds part of a record): `unread()` sees them.

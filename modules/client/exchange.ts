@@ -118,7 +118,8 @@ export class Exchange implements ConnectionOwner {
       case 2:
         return this.onReadable();
       case 3:
-        if (this.state === "sending") this.pump(value);
+        // Only a wake-up: the space is asked of write() itself (see pump).
+        if (this.state === "sending") this.pump();
         return;
       case -1:
         return this.onDisconnect();
@@ -162,24 +163,26 @@ export class Exchange implements ConnectionOwner {
     this.owner.rearm();
     this.writer = this.owner.writer(this.url);
     conn.parser.expectResponseTo(this.method);
+    this.pump();
+  }
+
+  /**
+   * Writes what fits: pieces no larger than the space `write()` reports now, asked again before
+   * every piece (SecureSocket's space is the TCP window less one record's overhead, so every
+   * piece is a record of its own and the next one must be measured again). Message 3's value is
+   * not used: an edge whose message 3 promised more than its `write()` allows (the host edge
+   * once did) would make the write throw "can't write all data".
+   */
+  private pump(): void {
+    const writer = this.writer as RequestWriter;
+    const conn = this.conn as Connection;
+    const time = this.owner.time;
     let space = 0;
     try {
       space = conn.sock.write();
     } catch (e) {
       return this.owner.fail({ kind: "socket-error", phase: "request" }, e instanceof Error ? e.message : String(e));
     }
-    this.pump(space);
-  }
-
-  /**
-   * Writes what fits: pieces no larger than the space the socket reports, asking it again after
-   * each write (SecureSocket's space is the TCP window less one record's overhead, so every piece
-   * is a record of its own and the next one must be measured again).
-   */
-  private pump(space: number): void {
-    const writer = this.writer as RequestWriter;
-    const conn = this.conn as Connection;
-    const time = this.owner.time;
     while (!writer.done && space > 0 && this.state === "sending") {
       let piece: Uint8Array;
       try {

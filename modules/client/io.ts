@@ -24,7 +24,7 @@ export type SocketMessage = -2 | -1 | 1 | 2 | 3;
  * - `read(ArrayBuffer)` returns all bytes available, `read(ArrayBuffer, n)` at most `n`;
  *   `read()` returns how many are available.
  * - `write(bytes)` queues bytes (never more than `write()` reported); `write()` returns the space.
- *   SecureSocket's `write()` always reports 1024 (one record's worth) and throws "can't write all
+ *   SecureSocket's `write()` reports the TCP write space minus 128 and throws "can't write all
  *   data" above it; after the handshake it sends message 3 only when the TCP socket reports more
  *   than 128 bytes of space, with 128 taken off for the record overhead.
  * - SecureSocket hands decrypted bytes out only during its message 2 (at most 1024 per message):

@@ -20,7 +20,9 @@ export type RequestErrorCode =
   /** A streamed body produced more or fewer bytes than its declared length. */
   | "REQUEST_BODY_LENGTH_MISMATCH"
   /** A streamed body's `read` threw or returned something that is not bytes. */
-  | "REQUEST_BODY_FAILED";
+  | "REQUEST_BODY_FAILED"
+  /** The head (request line and fields) is over MAX_REQUEST_HEAD_BYTES. */
+  | "REQUEST_HEAD_TOO_LARGE";
 
 export class RequestError extends Error {
   override readonly name = "RequestError";
@@ -77,6 +79,13 @@ export interface RequestSpec {
 
 export const DEFAULT_USER_AGENT = "esp32-https-fetch/0.1 (Moddable XS)";
 
+/**
+ * Largest request head sent: what common servers accept (nginx and Apache refuse a head, or a
+ * line of it, beyond about 8 KB) and the same limit the response parser applies to heads. It is
+ * written in pieces that fit the socket's write space, so it costs its size in heap once.
+ */
+export const MAX_REQUEST_HEAD_BYTES = 8192;
+
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const TARGET = /^\/[\x21-\x7e]*$/;
 /** Fields that the encoder owns: letting a caller set them would break framing or routing. */
@@ -108,7 +117,12 @@ export function encodeRequest(spec: RequestSpec): Uint8Array {
   if (framing) fields.push(framing);
   let head = `${method} ${target} HTTP/1.1\r\n`;
   for (const [n, v] of fields) head += `${n}: ${v}\r\n`;
-  return latin1Bytes(`${head}\r\n`);
+  head += "\r\n";
+  if (head.length > MAX_REQUEST_HEAD_BYTES) {
+    // No field is quoted: the largest is often a secret (a bearer token).
+    throw new RequestError("REQUEST_HEAD_TOO_LARGE", `the request head is ${head.length} bytes, over the ${MAX_REQUEST_HEAD_BYTES} servers commonly accept: shorten the URL or the header values`);
+  }
+  return latin1Bytes(head);
 }
 
 /** Content-Length or Transfer-Encoding for the body, or null when the request carries none. */
