@@ -21,6 +21,7 @@ import { buildSecureOptions, TlsUserOptions, TlsVersionName, TlsWarning } from "
 import { MAX_PREVIEW_BYTES } from "../client/body";
 import { DEFAULT_TIMEOUTS, Timeouts } from "../client/options";
 import { describeTarget, parseSecretHeaders, parseTargets, TargetConfig, TARGET_LIMITS } from "./targets";
+import { redactedUrl } from "../http/url";
 
 export type LogFormat = "text" | "json";
 
@@ -121,7 +122,8 @@ const SDK_KEYS = ["file", "sntp", "tls", "screen", "touch", "rotation", "format"
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return `"${value.length > 60 ? `${value.slice(0, 60)}...` : value}"`;
+  // Redacted as a URL would be: a value meant for another key may be a URL with userinfo.
+  if (typeof value === "string") return JSON.stringify(redactedUrl(value));
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   return typeof value;
 }

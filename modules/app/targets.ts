@@ -134,7 +134,8 @@ function itemsOf(value: unknown): unknown[] {
     try {
       parsed = JSON.parse(text);
     } catch (e) {
-      throw new ConfigError("CONFIG_BAD_VALUE", "targets", `looks like JSON but does not parse (${e instanceof Error ? e.message : String(e)}): check the shell quoting, e.g. targets='[{"url":"https://example.com/"}]'`);
+      // Not the parser's message: Node's quotes the text, which may hold a header's secret.
+      throw new ConfigError("CONFIG_BAD_VALUE", "targets", `looks like JSON but does not parse: check the brackets, quotes and commas, and the shell quoting, e.g. targets='[{"url":"https://example.com/"}]'`);
     }
     return Array.isArray(parsed) ? parsed : [parsed];
   }

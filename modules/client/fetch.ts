@@ -20,7 +20,7 @@ import { encodeRequestWithBody, PreparedBody, prepareBody, RequestWriter } from 
 import { checkMethod, HeaderInput, isSafeMethod, RequestError, RequestMethod, RequestSpec } from "../http/request";
 import type { ResponseHead } from "../http/response";
 import { isRedirectHop, nextHop, unfollowableRedirect } from "./redirects";
-import { HttpUrl, parseUrl, UrlError, withoutUserinfo } from "../http/url";
+import { HttpUrl, parseUrl, redactedUrl, UrlError, withoutUserinfo } from "../http/url";
 
 export class Fetch implements ExchangeOwner {
   readonly time: Deadlines;
@@ -215,8 +215,8 @@ export class Fetch implements ExchangeOwner {
     const body = exchange ? exchange.body : null;
     const r: FetchResult = {
       ok: error === undefined,
-      url: this.visited.length ? this.visited[0] : withoutUserinfo(String(this.request && this.request.url)),
-      finalUrl: url ? url.href : withoutUserinfo(String(this.request && this.request.url)),
+      url: this.visited.length ? this.visited[0] : redactedUrl(String(this.request && this.request.url)),
+      finalUrl: url ? url.href : redactedUrl(String(this.request && this.request.url)),
       status: head ? head.status : 0,
       reason: head ? head.reason : "",
       bytes: body ? body.bytes : 0,

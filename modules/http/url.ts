@@ -12,12 +12,40 @@ export type UrlErrorCode =
   | "URL_IPV6"
   | "URL_BAD_HOST"
   | "URL_BAD_PORT"
-  | "URL_BAD_CHARACTER";
+  | "URL_BAD_CHARACTER"
+  | "URL_TOO_LONG";
+
+/**
+ * Longest URL accepted, in characters: its path goes into a request head of at most 8 KB
+ * (MAX_REQUEST_HEAD_BYTES in request.ts) beside the other fields, and it is repeated in log lines.
+ * Common servers and proxies accept request targets of this size; longer ones often get a 414.
+ */
+export const MAX_URL_LENGTH = 2048;
+
+/** Characters of a refused URL quoted in its error (after redaction). */
+const QUOTED_URL_LENGTH = 100;
+
+/**
+ * A URL as an error or log line may show it, whatever its shape: userinfo removed (everything
+ * before the last `@` of the authority, with or without `//`), the query and fragment shown as
+ * `?…`, cut to 100 characters. Parses nothing, so it is safe on any input.
+ */
+export function redactedUrl(input: string): string {
+  let text = input.replace(/^(\s*(?:[A-Za-z][A-Za-z0-9+.-]*:)?[/\\]*)[^/?#\\]*@/, "$1");
+  text = withoutUserinfo(text);
+  const query = text.search(/[?#]/);
+  if (query >= 0) text = `${text.slice(0, query)}?…`;
+  return text.length > QUOTED_URL_LENGTH ? `${text.slice(0, QUOTED_URL_LENGTH)}...` : text;
+}
 
 export class UrlError extends Error {
   override readonly name = "UrlError";
-  constructor(readonly code: UrlErrorCode, readonly input: string, detail: string) {
-    super(`${detail}: "${input.length > 100 ? `${input.slice(0, 100)}...` : input}"`);
+  /** The refused input, redacted (see `redactedUrl`): errors are logged, and so is this. */
+  readonly input: string;
+  constructor(readonly code: UrlErrorCode, input: string, detail: string) {
+    const shown = redactedUrl(input);
+    super(`${detail}: ${JSON.stringify(shown)}`);
+    this.input = shown;
   }
 }
 
@@ -36,9 +64,12 @@ export interface HttpUrl {
   href: string;
 }
 
-/** Removes `user:password@` from anything URL-like: a refused URL must not carry its secret on. */
+/**
+ * Removes `user:password@` from anything URL-like in free text: everything from `//` to the last
+ * `@` before a space or the path, quotes and backslashes included (a password may hold them).
+ */
 export function withoutUserinfo(text: string): string {
-  return text.replace(/(\/\/)[^/?#@\s"]*@/g, "$1");
+  return text.replace(/(\/\/)[^/?#\s]*@/g, "$1");
 }
 
 const DEFAULT_PORT = { http: 80, https: 443 } as const;
@@ -51,6 +82,7 @@ const PATH_SAFE = /[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/;
 export function parseUrl(input: string): HttpUrl {
   if (typeof input !== "string") throw new UrlError("URL_SYNTAX", String(input), "a URL must be a string");
   const text = input.trim();
+  if (text.length > MAX_URL_LENGTH) throw new UrlError("URL_TOO_LONG", input, `URL of ${text.length} characters; at most ${MAX_URL_LENGTH} are sent and logged`);
   // Control characters anywhere would let a URL smuggle extra header lines into a request.
   if (/[\x00-\x1f\x7f]/.test(text)) throw new UrlError("URL_BAD_CHARACTER", input, "control character (CR, LF, NUL, TAB...) in URL");
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^#]*)/.exec(text);
