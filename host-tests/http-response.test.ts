@@ -182,7 +182,7 @@ describe("properties", () => {
           p.push(latin1Bytes(pre));
           for (const piece of pieces) {
             p.push(piece);
-            const held = (p as unknown as { partial: Uint8Array | null }).partial;
+            const held = (p as unknown as { lines: { bytes: Uint8Array | null } }).lines.bytes;
             expect(held === null || held.length <= 512).toBe(true);
           }
           if (eof) p.finish();

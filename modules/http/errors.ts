@@ -34,3 +34,8 @@ export class HttpParseError extends Error {
     super(`${code} at byte ${offset}: ${detail}`);
   }
 }
+
+/** Makes raw header text safe to show in an error message. */
+export function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
