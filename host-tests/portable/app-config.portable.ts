@@ -134,6 +134,7 @@ export const suite: PortableSuite = {
 
     { name: "interval without a valid unit", run: () => message({ ...BASE, interval: "10 minutes" }), expected: 'interval: must be a duration such as 30s, 500ms, 5m or a number of ms, got "10 minutes"' },
     { name: "interval below one second", run: () => message({ ...BASE, interval: "200ms" }), expected: 'interval: must be from 1s to 24h, got "200ms"' },
+    { name: "interval as a bare number is milliseconds, and the message says so", run: () => message({ ...BASE, interval: "5" }), expected: 'interval: must be from 1s to 24h, got "5" (a number without a unit is milliseconds: write 5s for seconds)' },
     { name: "interval negative", run: () => code({ ...BASE, interval: -5 }), expected: "ConfigError:CONFIG_BAD_VALUE:interval" },
     { name: "interval a boolean", run: () => code({ ...BASE, interval: true }), expected: "ConfigError:CONFIG_BAD_TYPE:interval" },
     { name: "TLS 1.3 is refused with SecureSocket's limit", run: () => message({ ...BASE, tlsVersion: "1.3" }), expected: 'tlsVersion: "1.3" is not available: Moddable SecureSocket implements TLS up to 1.2; use "1.2" (a TLS 1.3-only server cannot be reached directly)' },

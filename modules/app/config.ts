@@ -90,7 +90,7 @@ export const APP_CONFIG_KEYS: { readonly [key: string]: string } = {
   secretHeaders: "comma-separated header names whose values are never logged, beyond Authorization, Proxy-Authorization, Cookie and the usual API-key fields",
   clientCertificate: "embedded PEM file with the client certificate (RSA; chain leaf first) for servers that require one (mutual TLS); needs clientKey",
   clientKey: "embedded PEM file with the client certificate's RSA private key (PKCS#8 or PKCS#1, not encrypted; never logged)",
-  interval: "time from a successful fetch of a target to its next one (failures back off): ms, or with a unit: 500ms, 30s, 5m, 1h (default 60s)",
+  interval: "time from a successful fetch of a target to its next one (failures back off): 1s to 24h, such as 30s, 5m, 1h or 1500ms; a number without a unit is ms (default 60s)",
   tlsVersion: `TLS version offered and required: 1.2 (default), 1.1 or 1.0; there is no 1.3 in SecureSocket`,
   verify: "verify server certificates: true (default) or false (INSECURE, logged on every connection)",
   maxFragmentLength: "ask servers for TLS records of at most 512, 1024, 2048 or 4096 bytes (RFC 6066; default: not asked)",
@@ -250,7 +250,10 @@ function durationOf(raw: Readonly<Record<string, unknown>>, key: string, fallbac
     ms = Number(m[1]) * UNITS[(m[2] ?? "ms").toLowerCase()];
   } else throw new ConfigError("CONFIG_BAD_TYPE", key, `must be a duration such as 30s or a number of ms, got ${describe(value)}`);
   if (!isFinite(ms) || ms < min || ms > max) {
-    throw new ConfigError("CONFIG_BAD_VALUE", key, `must be from ${formatDuration(min)} to ${formatDuration(max)}, got ${describe(value)}`);
+    // `interval=5` meant as seconds is the likely slip: say how the number was read.
+    const unitless = typeof value === "number" || /^\s*[\d.]+\s*$/.test(value as string);
+    const read = unitless && ms >= 0 && ms < min ? ` (a number without a unit is milliseconds: write ${ms}s for seconds)` : "";
+    throw new ConfigError("CONFIG_BAD_VALUE", key, `must be from ${formatDuration(min)} to ${formatDuration(max)}, got ${describe(value)}${read}`);
   }
   return Math.round(ms);
 }
