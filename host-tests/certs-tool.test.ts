@@ -247,6 +247,14 @@ describe("certs CLI on a temporary project", () => {
     expect(err).toContain("usage: npm run certs");
   });
 
+  test("--help, -h and help print the usage to stdout and exit 0", () => {
+    for (const ask of [["--help"], ["-h"], ["help"], ["add", "--help"]]) {
+      expect(run(...ask)).toBe(0);
+      expect(out).toContain("usage: npm run certs");
+      expect(err).toBe("");
+    }
+  });
+
   test("the repository's own certs/ and manifest.json pass check", () => {
     out = "";
     const code = certsMain(["check"], { ...io(Date.now()), cwd: join(__dirname, "..") });

@@ -16,6 +16,15 @@ import { buildClientHello, readServerAnswer } from "../tools/probe/client-hello"
 import { probeMain } from "../tools/probe/cli";
 
 const HAVE_OPENSSL = spawnSync("openssl", ["version"]).status === 0;
+
+test("--help and -h print the usage to stdout and exit 0, with or without a URL", async () => {
+  for (const argv of [["--help"], ["-h"], ["https://example.com/", "--help"]]) {
+    let out = "";
+    let err = "";
+    const code = await probeMain(argv, { out: (t) => { out += t; }, err: (t) => { err += t; }, cwd: __dirname, store: [], now: () => Date.now() });
+    expect({ code, usage: out.startsWith("usage: npm run probe"), err }).toEqual({ code: 0, usage: true, err: "" });
+  }
+});
 if (!HAVE_OPENSSL) console.warn("probe-tool tests skipped: the openssl command is needed to make the test PKI");
 const suite = HAVE_OPENSSL ? describe : describe.skip;
 

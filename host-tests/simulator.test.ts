@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { parseArgs, startSimulator, UsageError } from "../host/simulator";
 
 describe("simulator command line", () => {
@@ -17,6 +19,13 @@ describe("simulator command line", () => {
     expect(() => parseArgs(["--config", "/nonexistent.json"])).toThrow(/--config \/nonexistent.json/);
     expect(() => parseArgs(["--h@x", "1"])).toThrow("unknown option --h@x");
     expect(() => parseArgs(["--help"])).toThrow(UsageError);
+  });
+  test("npm start -- --help prints the usage to stdout and exits 0; a bad flag goes to stderr with exit 2", () => {
+    const run = (...argv: string[]) => spawnSync(process.execPath, ["--import", "tsx", join(__dirname, "..", "host", "simulator.ts"), ...argv], { encoding: "utf8", timeout: 60_000 });
+    const help = run("--help");
+    expect({ status: help.status, usage: help.stdout.startsWith("usage: npm start"), stderr: help.stderr }).toEqual({ status: 0, usage: true, stderr: "" });
+    const bad = run("--count", "0");
+    expect({ status: bad.status, stdout: bad.stdout, usage: bad.stderr.includes("usage: npm start") }).toEqual({ status: 2, stdout: "", usage: true });
   });
 });
 

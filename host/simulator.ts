@@ -232,9 +232,14 @@ async function main(): Promise<void> {
     options = parseArgs(process.argv.slice(2));
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    if (e.message) console.error(`error: ${e.message}\n`);
+    // --help is asked for: the usage goes to stdout (pipe it to less) and the exit is 0.
+    if (!e.message) {
+      console.log(USAGE);
+      return;
+    }
+    console.error(`error: ${e.message}\n`);
     console.error(USAGE);
-    process.exitCode = e.message ? 2 : 0;
+    process.exitCode = 2;
     return;
   }
   const sim = await startSimulator(options);

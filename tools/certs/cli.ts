@@ -49,6 +49,7 @@ const USAGE = `usage: npm run certs -- <command> [--certs DIR] [--manifest FILE]
       [--from FILE]         look NAME up in FILE instead of the store
       [--file NAME.pem]     the file name to write (default: from the CN)
   remove NAME               remove by file name or CN
+  help                      this text (also -h, --help)
 `;
 
 interface Args {
@@ -106,6 +107,10 @@ function certificatesInFile(path: string): Uint8Array[] {
 
 /** Runs one command; returns the exit code. */
 export function certsMain(argv: string[], io: CertsIo = defaultIo()): number {
+  if (argv[0] === "help" || argv.some((a) => a === "-h" || a === "--help")) {
+    io.out(USAGE);
+    return 0;
+  }
   let args: Args;
   try {
     args = parseArgs(argv, io.cwd);

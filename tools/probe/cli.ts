@@ -37,7 +37,7 @@ export const defaultProbeIo = (): ProbeIo => ({
   now: () => Date.now(),
 });
 
-const USAGE = `usage: npm run probe -- https://host[:port][/path] [--certs DIR] [--roots FILE]... [--timeout MS] [--mfl 512|1024|2048|4096]
+const USAGE = `usage: npm run probe -- https://host[:port][/path] [--certs DIR] [--roots FILE]... [--timeout MS] [--mfl 512|1024|2048|4096] [-h|--help]
 `;
 
 /** The roots the verdict may anchor to: embedded ones, Node's store, files given. */
@@ -128,6 +128,10 @@ export async function probeMain(argv: string[], io: ProbeIo = defaultProbeIo()):
   let certs: string | undefined;
   let timeoutMs = 8000;
   let mfl = 4096;
+  if (argv.some((a) => a === "-h" || a === "--help")) {
+    io.out(USAGE);
+    return 0;
+  }
   for (let i = 0; i < argv.length; i++) {
     const m = /^--(certs|roots|timeout|mfl)(?:=(.*))?$/.exec(argv[i]);
     if (!m) {
