@@ -50,6 +50,8 @@ function heapAfterGc(): { used: number; code: number } {
   return { used: process.memoryUsage().heapUsed, code };
 }
 
+const PROGRESS_EVERY_S = 10;
+
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 
 async function main(): Promise<number> {
@@ -97,10 +99,17 @@ async function main(): Promise<number> {
       fetchesAt10 = loop.fetches;
       heapAt10 = heapAfterGc();
     }, 10);
+    // A long run shows it is alive: one line every 10 s (the counts so far, nothing measured from them).
+    console.log(`soak: up to ${options.count} fetches or ${options.seconds} s, progress every ${PROGRESS_EVERY_S} s`);
+    const progress = setInterval(() => {
+      const failedSoFar = [...failures.values()].reduce((a, b) => a + b, 0);
+      console.log(`soak: ${((Date.now() - started) / 1000).toFixed(0)} s, ${loop.fetches} fetches, ${failedSoFar} failed`);
+    }, PROGRESS_EVERY_S * 1000);
     loop.start();
     await done;
     clearTimeout(deadline);
     clearInterval(tenth);
+    clearInterval(progress);
     loop.stop();
     const elapsed = (Date.now() - started) / 1000;
     const fetches = loop.fetches;
