@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Compiles the firmware with the Moddable SDK's real mcconfig for the Linux host target (-p lin):
 # the manifest, the embedded data and every TypeScript module under mcconfig's strict tsc run.
-# Without an installed SDK ($MODDABLE) it says why it skipped and exits 0.
+# Without an installed SDK ($MODDABLE) it says why it skipped and exits 3, so that a skip is never
+# mistaken for a pass: exit 0 compiled, 1 failed, 3 skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 skip() {
-  echo "check:sdk skipped: $1"
-  exit 0
+  echo "check:sdk SKIPPED (nothing was checked): $1" >&2
+  exit 3
 }
 
 [ -n "${MODDABLE:-}" ] || skip "MODDABLE is not set (install the Moddable SDK and export MODDABLE=/path/to/moddable)"
