@@ -413,7 +413,8 @@ describe("the fetch loop end to end", () => {
       targets: [{ url: server.url("/"), headers: { Authorization: "Basic c2VjcmV0OnNlY3JldA==" } }],
     }, 3);
     const objects = logs.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(objects[0]).toEqual({ target: 1, url: server.url("/"), method: "GET", every_ms: 5, headers: ["Authorization: <redacted>"] });
+    expect(objects.every((o) => typeof o.event === "string")).toBe(true);
+    expect(objects[0]).toEqual({ event: "target", target: 1, url: server.url("/"), method: "GET", every_ms: 5, headers: ["Authorization: <redacted>"] });
     expect(objects.filter((o) => "fetch" in o).slice(0, 3).map((o) => [o.fetch, o.ok, o.status, o.conn])).toEqual([[1, true, 200, "new"], [2, true, 200, "reused"], [3, true, 200, "reused"]]);
     expect(logs.join("\n")).not.toContain("c2VjcmV0");
   });

@@ -209,9 +209,9 @@ export const suite: PortableSuite = {
         return r.logs.map((l) => JSON.parse(l) as Json);
       },
       expected: [
-        { target: 1, url: "https://example.com/", method: "GET", every_ms: 1000, headers: [] },
+        { event: "target", target: 1, url: "https://example.com/", method: "GET", every_ms: 1000, headers: [] },
         { event: "started", targets: 1 },
-        { fetch: 1, url: "https://example.com/", ok: true, status: 200, bytes: 5, ms: 35, connect: 10, tls: 20, ttfb: 5, conn: "new", body: "hel" },
+        { event: "fetch", fetch: 1, url: "https://example.com/", ok: true, status: 200, bytes: 5, ms: 35, connect: 10, tls: 20, ttfb: 5, conn: "new", body: "hel" },
         { event: "stopped", fetches: 1 },
       ],
     },

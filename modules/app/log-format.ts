@@ -1,6 +1,7 @@
 /**
  * Log lines of the fetch loop: one line per fetch, a summary per target every N fetches, in a
- * human-readable key=value form with a stable key order, or as JSON lines.
+ * human-readable key=value form with a stable key order, or as JSON lines (each object's first key
+ * is `event`: fetch, summary, target, warning, or a loop event).
  *
  *   fetch #12 https://example.com/ status=200 bytes=1256 ms=1834 connect=310 tls=1420 ttfb=95 conn=new
  *   fetch #13 https://example.com/ error=TLS_ALERT_PROTOCOL_VERSION phase=tls-handshake ms=912 conn=new detail="..." hint="..." retry_in=2000
@@ -68,7 +69,7 @@ const QUOTED = ["detail", "hint", "body"];
 export function formatFetch(format: LogFormat, n: number, label: string, result: FetchResult, extras: FetchLineExtras = {}): string {
   const fields = fetchFields(result, extras);
   if (format === "json") {
-    const o: { [k: string]: string | number | boolean } = { fetch: n, url: label, ok: result.ok };
+    const o: { [k: string]: string | number | boolean } = { event: "fetch", fetch: n, url: label, ok: result.ok };
     for (const [k, v] of fields) o[k] = v;
     return JSON.stringify(o);
   }
@@ -81,7 +82,7 @@ export function formatFetch(format: LogFormat, n: number, label: string, result:
 export function formatSummary(format: LogFormat, s: TargetStatsSnapshot): string {
   const errors = Object.keys(s.failuresByCode).map((c) => `${c}:${s.failuresByCode[c]}`).join(",");
   if (format === "json") {
-    return JSON.stringify({ summary: s.label, fetches: s.fetches, ok: s.successes, failed: s.failures, last_status: s.lastStatus, bytes: s.bytes, latency: s.latency, conn_new: s.connectionsOpened, conn_reused: s.connectionsReused, retries: s.retries, errors: s.failuresByCode });
+    return JSON.stringify({ event: "summary", summary: s.label, fetches: s.fetches, ok: s.successes, failed: s.failures, last_status: s.lastStatus, bytes: s.bytes, latency: s.latency, conn_new: s.connectionsOpened, conn_reused: s.connectionsReused, retries: s.retries, errors: s.failuresByCode });
   }
   let line = `summary ${s.label} fetches=${s.fetches} ok=${s.successes} failed=${s.failures} last_status=${s.lastStatus} bytes=${s.bytes}`;
   if (s.latency) line += ` ms_min=${s.latency.min} ms_median=${s.latency.median} ms_max=${s.latency.max}`;
@@ -94,13 +95,13 @@ export function formatSummary(format: LogFormat, s: TargetStatsSnapshot): string
 /** The line that announces a target when the loop starts: secret header values are redacted. */
 export function formatTarget(format: LogFormat, index: number, label: string, method: string, intervalMs: number, headers: HeaderInput | undefined, secretHeaders?: readonly string[]): string {
   const shown = redactHeaders(headers, secretHeaders).map(([n, v]) => `${n}: ${v}`);
-  if (format === "json") return JSON.stringify({ target: index, url: label, method, every_ms: intervalMs, headers: shown });
+  if (format === "json") return JSON.stringify({ event: "target", target: index, url: label, method, every_ms: intervalMs, headers: shown });
   return `target #${index} ${method} ${label} every=${intervalMs}ms${shown.length ? ` headers=${quote(shown.join(", "))}` : ""}`;
 }
 
 /** A warning about a weakened setting (verification off, legacy TLS, an insecure opt-in). */
 export function formatWarning(format: LogFormat, w: { code: string; message: string }, host: string): string {
-  if (format === "json") return JSON.stringify({ warning: w.code, host, message: w.message });
+  if (format === "json") return JSON.stringify({ event: "warning", warning: w.code, host, message: w.message });
   return warningLine(w, host);
 }
 
