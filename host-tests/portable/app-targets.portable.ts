@@ -75,7 +75,7 @@ export const suite: PortableSuite = {
       },
       expected: [true, true, true, true, true, true],
     },
-    { name: "secretHeaders: a list or an array of header names", run: () => [parseAppConfig({ ...BASE, secretHeaders: "X-A, X-B" }).secretHeaders, parseAppConfig({ ...BASE, secretHeaders: ["X-C"] }).secretHeaders, code({ secretHeaders: ["bad name"] }), code({ secretHeaders: 5 })], expected: [["X-A", "X-B"], ["X-C"], "CONFIG_BAD_VALUE:secretHeaders[0]", "CONFIG_BAD_TYPE:secretHeaders"] },
+    { name: "secretHeaders: a list or an array of header names", run: () => [parseAppConfig({ ...BASE, secretHeaders: "X-A, X-B" }).secretHeaders, parseAppConfig({ ...BASE, secretHeaders: ["X-C"] }).secretHeaders, parseAppConfig({ ...BASE, secretHeaders: '["X-D"]' }).secretHeaders, code({ secretHeaders: ["bad name"] }), code({ secretHeaders: 5 })], expected: [["X-A", "X-B"], ["X-C"], ["X-D"], "CONFIG_BAD_VALUE:secretHeaders[0]", "CONFIG_BAD_TYPE:secretHeaders"] },
     {
       name: "client certificate and key: both or neither, names of embedded files",
       run: () => [

@@ -155,7 +155,18 @@ export function parseTargets(value: unknown): TargetConfig[] {
 /** Names of headers the user marks secret, beyond the built-in ones (`secretHeaders`). */
 export function parseSecretHeaders(value: unknown): string[] {
   if (value === undefined || value === null) return [];
-  const items = typeof value === "string" ? value.split(",").map((s) => s.trim()).filter((s) => s !== "") : value;
+  let items: unknown = value;
+  if (typeof value === "string") {
+    const text = value.trim();
+    // A JSON array as text, as a command line or a --config file passes an array.
+    if (text.startsWith("[")) {
+      try {
+        items = JSON.parse(text);
+      } catch {
+        throw new ConfigError("CONFIG_BAD_VALUE", "secretHeaders", "looks like a JSON array but does not parse: check the shell quoting");
+      }
+    } else items = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  }
   if (!Array.isArray(items)) throw new ConfigError("CONFIG_BAD_TYPE", "secretHeaders", `must be comma-separated header names or an array, got ${describe(value)}`);
   return items.map((name, i) => {
     if (typeof name !== "string" || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
