@@ -41,6 +41,8 @@ export interface SessionCache {
 /** A SecureSocket StreamSocket over Node's TLS (see the module comment). */
 export class NodeTlsSocket extends Deliverer implements StreamSocket {
   lastError: string | undefined = undefined;
+  /** The server sent a CertificateRequest (SecureSocket notes it as the session's clientCerts). */
+  clientCertificateRequested = false;
   readonly tls: tls.TLSSocket;
   /** Carries the TCP socket's bytes to Node's TLS and its records back (see the constructor). */
   private readonly bridge: Duplex;
@@ -81,6 +83,9 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
       alert: (level, description) => {
         // SecureSocket aborts on any received alert but close_notify, warnings included.
         if (deviceProfile && description !== 0 && !this.handshaken) this.failWith(alertText(level, description), `alert ${level}, ${description} received`);
+      },
+      certificateRequest: () => {
+        this.clientCertificateRequested = true;
       },
       certificates: (chain) => {
         this.stats.serverChainLength = chain.length;

@@ -23,6 +23,7 @@ export const RECORD_TYPE = {
 } as const;
 
 const HANDSHAKE_CERTIFICATE = 11;
+const HANDSHAKE_CERTIFICATE_REQUEST = 13;
 
 /** What the reader reports as it goes. */
 export interface RecordEvents {
@@ -30,6 +31,8 @@ export interface RecordEvents {
   alert?(level: number, description: number): void;
   /** The server's Certificate message: the DER certificates in the order sent. */
   certificates?(chain: Uint8Array[]): void;
+  /** The server's CertificateRequest: it asks the client for a certificate (mutual TLS). */
+  certificateRequest?(): void;
 }
 
 /** Counts and plaintext facts about one direction of a TLS connection. */
@@ -113,6 +116,8 @@ export class RecordReader {
       if (buf[at] === HANDSHAKE_CERTIFICATE) {
         const chain = parseCertificateList(buf.subarray(at + 4, at + 4 + length));
         if (chain) this.events.certificates?.(chain);
+      } else if (buf[at] === HANDSHAKE_CERTIFICATE_REQUEST) {
+        this.events.certificateRequest?.();
       }
       at += 4 + length;
     }

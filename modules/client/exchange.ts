@@ -217,6 +217,11 @@ export class Exchange implements ConnectionOwner {
     return this.writer ? this.writer.written : 0;
   }
 
+  /** The server asked for a client certificate on this connection's handshake (as the edge saw it). */
+  get clientCertificateRequested(): boolean {
+    return this.conn !== null && this.conn.sock.clientCertificateRequested === true;
+  }
+
   /** The body stream was read: the request cannot be sent again. */
   get bodyStreamRead(): boolean {
     return this.writer ? this.writer.streamRead : false;

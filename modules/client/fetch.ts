@@ -12,6 +12,7 @@
  *   and no socket callback of its own behind (a closed socket keeps `closedCallback`, see io.ts).
  */
 import { checkBodyOptions } from "./body";
+import { clientCertificateDiagnosis } from "./client-cert";
 import { Deadlines } from "./deadlines";
 import { diagnose, Diagnosis, Failure, Phase } from "./diagnosis";
 import { ClientContext, Exchange, ExchangeOwner } from "./exchange";
@@ -138,7 +139,9 @@ export class Fetch implements ExchangeOwner {
    */
   fail(failure: Failure, detail?: string, phase?: Phase): void {
     if (this.finished || this.retryStale(failure)) return;
-    const d = diagnose(failure, this.client.context((this.url as HttpUrl).host));
+    const exchange = this.exchange;
+    const mutual = exchange ? clientCertificateDiagnosis(failure, exchange.clientCertificateRequested, this.client.tls.secure.clientCertificates !== undefined) : undefined;
+    const d = mutual ?? diagnose(failure, this.client.context((this.url as HttpUrl).host));
     if (detail !== undefined && detail !== "") d.detail = `${d.detail}: ${detail}`;
     if (phase !== undefined && d.phase === "tls-handshake") d.phase = phase;
     this.failWith(this.withRetryNote(d));

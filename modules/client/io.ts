@@ -45,6 +45,11 @@ export interface StreamSocket {
   unread(): boolean;
   /** The text of the last exception inside the TLS layer, when the edge could capture it. */
   readonly lastError?: string;
+  /**
+   * The server asked for a client certificate during the handshake (a CertificateRequest: mutual
+   * TLS), when the edge could see it. Tells a refused certificate from other handshake failures.
+   */
+  readonly clientCertificateRequested?: boolean;
 }
 
 /**

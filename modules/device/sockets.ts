@@ -129,6 +129,10 @@ class TlsStream extends DeviceStream {
     }
   }
 
+  get clientCertificateRequested(): boolean {
+    return this.tls.clientCertificateRequested;
+  }
+
   override close(): void {
     if (this.kick !== undefined) {
       Timer.clear(this.kick);

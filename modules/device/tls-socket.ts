@@ -32,6 +32,8 @@ interface CertificateManagerInternals {
 }
 interface SessionInternals {
   alert?: { level: number; description: number };
+  /** Set by the stack when the server's CertificateRequest arrives (deleted after Finished). */
+  clientCerts?: unknown;
   clientCipher: unknown;
   serverCipher: unknown;
   certificateManager?: CertificateManagerInternals;
@@ -58,6 +60,8 @@ function cipherlessText(alert: { level: number; description: number } | undefine
 export class CapturingSecureSocket extends SecureSocket {
   /** The text of the exception that ended the connection, if one did. */
   lastError: string | undefined = undefined;
+  /** The server asked for a client certificate during the handshake (mutual TLS). */
+  clientCertificateRequested = false;
   private owner: Callback | null = null;
   /** Index of the first certificate not signed by the next one, when the chain check failed. */
   private brokenLink = -1;
@@ -86,6 +90,12 @@ export class CapturingSecureSocket extends SecureSocket {
     if (this.owner) this.owner(message, value);
   };
 
+  /** Records a CertificateRequest while the session still shows it (the stack drops it after Finished). */
+  private noteCertificateRequest(): void {
+    const session = (this as unknown as { ssl?: SessionInternals }).ssl;
+    if (session && session.clientCerts !== undefined) this.clientCertificateRequested = true;
+  }
+
   /** Puts a check of every signature in the server's chain before the stack's own chain walk. */
   private checkEveryLink(): void {
     const session = (this as unknown as { ssl?: SessionInternals }).ssl;
@@ -111,7 +121,9 @@ export class CapturingSecureSocket extends SecureSocket {
   messageHandler(bytesAvailable: number): void {
     try {
       (SecureSocket.prototype as unknown as SecureSocketInternals).messageHandler.call(this, bytesAvailable);
+      this.noteCertificateRequest();
     } catch (e) {
+      this.noteCertificateRequest();
       const text = exceptionText(e);
       this.lastError = this.brokenLink >= 0 && /certificate: auth err/.test(text)
         ? `${text}: certificate ${this.brokenLink + 1} of the chain is not signed by certificate ${this.brokenLink + 2}`
