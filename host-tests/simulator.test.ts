@@ -36,6 +36,10 @@ describe("simulator runs the firmware's loop on the host", () => {
     await sim.finished;
     const fetches = lines.filter((l) => l.startsWith("fetch #"));
     expect(fetches).toHaveLength(3);
+    // Node's heap is reported under its own name, never under XS's chunk/slot names.
+    const mem = lines.filter((l) => l.startsWith("mem heap"));
+    expect(mem.length).toBeGreaterThan(0);
+    for (const l of mem) expect(l).toMatch(/^mem heap at=\S+ host_heap_used=\d+$/);
     expect(fetches[0]).toMatch(/^fetch #1 https:\/\/127\.0\.0\.1:\d+\/ status=200 bytes=30 ms=\d+ connect=\d+ tls=\d+ ttfb=\d+ conn=new /);
     expect(fetches[1]).toMatch(/ status=200 bytes=30 ms=\d+ ttfb=\d+ conn=reused /);
     expect(lines).toContain("wifi online address=127.0.0.1");

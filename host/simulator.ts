@@ -198,8 +198,8 @@ export async function startSimulator(options: SimulatorOptions, log = stdoutLog)
     address: () => "127.0.0.1",
     requestTime: (_host, done) => setImmediate(() => done(Math.floor(Date.now() / 1000))),
     setTime: () => {},
-    // On the host the JS heap stands in for the device's chunk heap.
-    memory: () => ({ chunkUsed: process.memoryUsage().heapUsed }),
+    // Node's heap, named as such: it is no measure of XS's chunk or slot heaps.
+    memory: () => ({ hostHeapUsed: process.memoryUsage().heapUsed }),
     onFetch: () => {
       fetches++;
       // Stopped on the next turn: this runs inside the socket's callback.

@@ -37,8 +37,11 @@ export type WifiMessage = "connect" | "gotIP" | "lostIP" | "disconnect";
 /** Memory figures in bytes, each present only where the build exposes it. */
 export interface MemorySnapshot {
   systemFree?: number;
+  /** XS's chunk and slot heaps (a device or SDK-simulator debug build). */
   chunkUsed?: number;
   slotUsed?: number;
+  /** The host simulator's JavaScript heap (Node's): not an XS figure, so it has its own name. */
+  hostHeapUsed?: number;
 }
 
 /** Everything the policy needs from the device (modules/device supplies it; tests fake it). */
@@ -439,6 +442,7 @@ export class App {
     if (m.systemFree !== undefined) detail.free = m.systemFree;
     if (m.chunkUsed !== undefined) detail.chunk_used = m.chunkUsed;
     if (m.slotUsed !== undefined) detail.slot_used = m.slotUsed;
+    if (m.hostHeapUsed !== undefined) detail.host_heap_used = m.hostHeapUsed;
     if (Object.keys(detail).length === 1) return;
     this.line("mem", "heap", detail);
   }
