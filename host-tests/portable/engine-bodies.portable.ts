@@ -1,36 +1,13 @@
 /**
  * Requests with bodies through the engine, over the scripted socket: framing on the wire, the
  * write-space rule for bodies, streams read only as the socket takes them, redirect method rules,
- * and exactly when a request with a body is (not) sent again.
+ * and exactly when a request with a body is (not) sent again. The rig: support/engine-rig-portable.ts.
  */
-import type { FetchRequest, FetchResult } from "../../modules/client/fetch-types";
-import { HttpClient } from "../../modules/client/http-client";
-import type { HttpClientOptions } from "../../modules/client/options";
+import type { FetchResult } from "../../modules/client/fetch-types";
 import type { StreamBody } from "../../modules/http/body";
-import { FakeClock, MockNetwork, MockSocket } from "../support/mock-net-portable";
 import { dechunk } from "../support/chunked-portable";
+import { connect, OK, rig, type Rig } from "../support/engine-rig-portable";
 import { Json, PortableSuite } from "./suite";
-
-const OK = (body: string) => `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
-
-function rig(options: Partial<HttpClientOptions> = {}) {
-  const net = new MockNetwork();
-  const clock = new FakeClock();
-  const results: FetchResult[] = [];
-  const client = new HttpClient({ sockets: net, timers: clock, tls: { verify: true }, ...options });
-  return {
-    net, clock, client, results,
-    get: (request: FetchRequest) => client.fetch(request, (r) => results.push(r)),
-    get sock(): MockSocket { return net.last; },
-  };
-}
-type Rig = ReturnType<typeof rig>;
-
-function connect(r: Rig): MockSocket {
-  r.sock.open();
-  if (r.sock.kind === "tls") r.sock.open();
-  return r.sock;
-}
 
 function summary(res: FetchResult | undefined): Json {
   if (!res) return "no result";
