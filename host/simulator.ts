@@ -8,9 +8,11 @@
  * With no target it starts an HTTPS server on 127.0.0.1 (the loopback PKI in
  * host/fixtures/sim-pki: full chain, trusted through an embedded root) and fetches from it.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import { App, DeviceHooks } from "../modules/app/app";
+import { APP_CONFIG_KEYS } from "../modules/app/config";
+import { decodePem } from "../modules/tls/pem";
 import { NodeSocketFactory, nodeTimers, stdoutLog } from "./node-socket";
 import { startHttpsServer, TestServer } from "../host-tests/support/test-servers";
 
@@ -49,6 +51,58 @@ options (any firmware config key works as --key value; see the README's configur
   -h, --help            this text`;
 
 export class UsageError extends Error {}
+
+/** What the simulator's console and error stream are (tests run it in-process). */
+export interface SimulatorIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** The text of an input file, or a UsageError that says in one line what is wrong with it. */
+function readInputFile(what: string, path: string): string {
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw new UsageError(`${what} ${path}: is a directory, not a file`);
+    size = stat.size;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`${what} ${path}: ${code === "ENOENT" ? "no such file" : `cannot be read (${code ?? String(e)})`}`);
+  }
+  if (size > 1024 * 1024) throw new UsageError(`${what} ${path}: ${size} bytes is too large for a PEM file`);
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw new UsageError(`${what} ${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+}
+
+/** A CA file's text, checked: at least one PEM certificate, each decoding. */
+function readCaFile(path: string): string {
+  const text = readInputFile("--ca", path);
+  let certificates = 0;
+  try {
+    certificates = decodePem(text).filter((b) => b.label === "CERTIFICATE").length;
+  } catch (e) {
+    throw new UsageError(`--ca ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (certificates === 0) throw new UsageError(`--ca ${path}: holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  return text;
+}
+
+/**
+ * The name a file is embedded under: the firmware takes resource names of letters, digits and
+ * `. _ -` ending in `.pem` (CAs) or `.pem`/`.key` (client credentials); any other file name (a
+ * `.crt`, a space) is rewritten to one, unique among `taken`.
+ */
+function embeddedName(path: string, taken: Set<string>, extension: ".pem" | ".key"): string {
+  const stem = basename(path, extname(path)).replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._]+/, "") || "file";
+  let name = `${stem}${extension}`;
+  for (let n = 2; taken.has(name); n++) name = `${stem}-${n}${extension}`;
+  taken.add(name);
+  return name;
+}
 
 /** Keys whose values name embedded files: in a config file they are paths, relative to the file. */
 const FILE_KEYS = ["clientCertificate", "clientKey"];
@@ -114,10 +168,13 @@ export function parseArgs(argv: string[]): SimulatorOptions {
       case "--config": {
         const file = value();
         let parsed: unknown;
+        const text = readInputFile("--config", file);
         try {
-          parsed = JSON.parse(readFileSync(file, "utf8"));
+          parsed = JSON.parse(text);
         } catch (e) {
-          throw new UsageError(`--config ${file}: ${e instanceof Error ? e.message : String(e)}`);
+          // Not the parser's message: newer ones quote the text, which may hold the Wi-Fi password.
+          const at = /position (\d+)/.exec(e instanceof Error ? e.message : "");
+          throw new UsageError(`--config ${file}: not valid JSON${at ? ` (at byte ${at[1]})` : ""}`);
         }
         if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new UsageError(`--config ${file}: expected a JSON object of config keys`);
         readConfigFile(options, parsed as Record<string, unknown>, dirname(resolve(file)));
@@ -126,7 +183,9 @@ export function parseArgs(argv: string[]): SimulatorOptions {
       default: {
         // --some-key value → config key someKey, as mcconfig's key=value.
         const key = flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-        if (!/^[a-zA-Z][a-zA-Z0-9]*$/.test(key)) throw new UsageError(`unknown option ${flag}`);
+        // The firmware ignores keys it does not know (mc/config holds the SDK's too); a flag here
+        // is typed by hand, so an unknown one is a mistake.
+        if (!Object.prototype.hasOwnProperty.call(APP_CONFIG_KEYS, key)) throw new UsageError(`unknown option ${flag}`);
         options.config[key] = value();
       }
     }
@@ -149,13 +208,8 @@ export async function startSimulator(options: SimulatorOptions, log = stdoutLog)
   let server: TestServer | null = null;
   let caFiles = options.caFiles;
   let count = options.count;
-  if (options.targets.length === 0 && config.targets === undefined) {
-    const pem = (name: string) => readFileSync(join(SIM_PKI_DIR, name), "utf8");
-    server = await startHttpsServer(
-      { cert: pem("leaf.pem") + pem("intermediate.pem"), key: pem("leaf.key") },
-      { routes: { "/": { body: '{"hello":"from the simulator"}', headers: [["Content-Type", "application/json"]] } } },
-    );
-    config.targets = server.url("/");
+  const demo = options.targets.length === 0 && config.targets === undefined;
+  if (demo) {
     if (caFiles.length === 0) caFiles = [join(SIM_PKI_DIR, "root.pem")];
     if (config.interval === undefined) config.interval = "1s";
     if (count === undefined) count = 5;
@@ -163,16 +217,27 @@ export async function startSimulator(options: SimulatorOptions, log = stdoutLog)
     if (options.targets.length) config.targets = options.targets.join(",");
     if (caFiles.length === 0) caFiles = defaultCaFiles();
   }
-  // Resources are looked up by file name, as the firmware's data resources are.
+  // Resources are looked up by file name, as the firmware's data resources are. Every input file
+  // is checked here, so a bad one is a usage error naming the flag, not a firmware message.
   const resources = new Map<string, string>();
-  for (const file of caFiles) resources.set(basename(file), readFileSync(file, "utf8"));
+  const taken = new Set<string>();
+  for (const file of caFiles) resources.set(embeddedName(file, taken, ".pem"), readCaFile(file));
   config.caFiles = [...resources.keys()].join(",");
   for (const key of FILE_KEYS) {
     const path = config[key];
     if (typeof path !== "string" || path === "") continue;
-    // A missing file is left for the firmware's own check ("... is not embedded"), which names the key.
-    if (existsSync(path)) resources.set(basename(path), readFileSync(path, "utf8"));
-    config[key] = basename(path);
+    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    const name = embeddedName(path, taken, key === "clientKey" ? ".key" : ".pem");
+    resources.set(name, readInputFile(flag, path));
+    config[key] = name;
+  }
+  if (demo) {
+    const pem = (name: string) => readFileSync(join(SIM_PKI_DIR, name), "utf8");
+    server = await startHttpsServer(
+      { cert: pem("leaf.pem") + pem("intermediate.pem"), key: pem("leaf.key") },
+      { routes: { "/": { body: '{"hello":"from the simulator"}', headers: [["Content-Type", "application/json"]] } } },
+    );
+    config.targets = server.url("/");
   }
 
   const factory = new NodeSocketFactory({ deviceProfile: options.deviceProfile });
@@ -198,6 +263,7 @@ export async function startSimulator(options: SimulatorOptions, log = stdoutLog)
     address: () => "127.0.0.1",
     requestTime: (_host, done) => setImmediate(() => done(Math.floor(Date.now() / 1000))),
     setTime: () => {},
+    configAdvice: "fix the option above (npm start -- --help) and run again",
     // Node's heap, named as such: it is no measure of XS's chunk or slot heaps.
     memory: () => ({ hostHeapUsed: process.memoryUsage().heapUsed }),
     onFetch: () => {
@@ -226,35 +292,40 @@ function defaultCaFiles(): string[] {
   return readdirSync(dir).filter((f) => f.endsWith(".pem")).sort().map((f) => join(dir, f));
 }
 
-async function main(): Promise<void> {
-  let options: SimulatorOptions;
+/**
+ * `npm start`: resolves to the exit code. Bad input of any kind is one line on `io.err` and a
+ * non-zero code (2: the command line or an input file; 1: the firmware refused its configuration,
+ * or the run failed), never a stack trace.
+ */
+export async function simulatorMain(argv: string[], io: SimulatorIo = { out: stdoutLog, err: (l) => process.stderr.write(`${l}\n`) }): Promise<number> {
+  let sim: RunningSimulator;
   try {
-    options = parseArgs(process.argv.slice(2));
+    const options = parseArgs(argv);
+    sim = await startSimulator(options, io.out);
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    // --help is asked for: the usage goes to stdout (pipe it to less) and the exit is 0.
-    if (!e.message) {
-      console.log(USAGE);
-      return;
+    if (e instanceof UsageError && e.message === "") {
+      io.out(USAGE);
+      return 0;
     }
-    console.error(`error: ${e.message}\n`);
-    console.error(USAGE);
-    process.exitCode = 2;
-    return;
+    if (e instanceof UsageError) {
+      io.err(`error: ${e.message} (npm start -- --help for usage)`);
+      return 2;
+    }
+    io.err(`error: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
   }
-  const sim = await startSimulator(options);
   const interrupt = () => void sim.stop();
   process.once("SIGINT", interrupt);
   process.once("SIGTERM", interrupt);
   await sim.finished;
   process.off("SIGINT", interrupt);
   process.off("SIGTERM", interrupt);
-  if (!sim.app) process.exitCode = 1;
+  return sim.app ? 0 : 1;
 }
 
 if (require.main === module) {
-  main().catch((e) => {
-    console.error(e);
+  simulatorMain(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e) => {
+    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 1;
   });
 }

@@ -69,6 +69,11 @@ export interface DeviceHooks {
   memory?(): MemorySnapshot;
   /** Each fetch's result once it is logged (the host simulator counts them). */
   onFetch?(result: FetchResult): void;
+  /**
+   * How to change a configuration key where this runs, for the line after a configuration error
+   * (default: the firmware's, an mcconfig key=value and a rebuild; the host simulator has flags).
+   */
+  configAdvice?: string;
 }
 
 /** One embedded CA as decoded at start. */
@@ -235,7 +240,7 @@ export class App {
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       hooks.log(formatAppLine(format, "config", "error", { key: e.option, code: e.code, message: e.message }));
-      hooks.log(formatAppLine(format, "app", "stopped", { reason: "configuration error: fix the key above (mcconfig ... key=value) and rebuild" }));
+      hooks.log(formatAppLine(format, "app", "stopped", { reason: `configuration error: ${hooks.configAdvice ?? "fix the key above (mcconfig ... key=value) and rebuild"}` }));
       return null;
     }
     app.begin();

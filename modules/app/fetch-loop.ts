@@ -313,9 +313,13 @@ export class FetchLoop {
   }
 }
 
-/** Retry-After in delta-seconds on a 429 or 503, in ms; 0 when absent or an HTTP date. */
+/**
+ * Retry-After in delta-seconds on a 429 or 503, in ms; 0 when absent or an HTTP date. Any number
+ * of digits counts: a huge value is a long wait (Infinity), which the backoff caps at its ceiling,
+ * rather than one ignored.
+ */
 function retryAfterMs(result: FetchResult): number {
   if (result.status !== 429 && result.status !== 503) return 0;
   const v = result.headers ? result.headers.get("retry-after") : undefined;
-  return v !== undefined && /^\d{1,7}$/.test(v.trim()) ? Number(v.trim()) * 1000 : 0;
+  return v !== undefined && /^\d+$/.test(v.trim()) ? Number(v.trim()) * 1000 : 0;
 }

@@ -68,6 +68,7 @@ function parseArgs(argv: string[], cwd: string): Args {
   const opts: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if (a === "-h" || a === "--help") throw new UsageError("");
     const m = /^--(certs|manifest|from|file)(?:=(.*))?$/.exec(a);
     if (m) {
       const value = m[2] ?? argv[++i];
@@ -105,7 +106,17 @@ function certificatesInFile(path: string): Uint8Array[] {
   return decodePem(bytes.toString("utf8")).filter((b) => b.label === "CERTIFICATE").map((b) => b.der);
 }
 
-/** Runs one command; returns the exit code. */
+/** One line for a usage mistake (the usage itself is for --help). */
+function usageError(io: CertsIo, message: string): number {
+  io.err(`error: ${message} (npm run certs -- --help for usage)\n`);
+  return 2;
+}
+
+/**
+ * Runs one command; returns the exit code. Bad input of any kind is one line on `io.err` and a
+ * non-zero code (2: usage; 1: refused, problems found, or a file that cannot be read), never a
+ * stack trace.
+ */
 export function certsMain(argv: string[], io: CertsIo = defaultIo()): number {
   if (argv[0] === "help" || argv.some((a) => a === "-h" || a === "--help")) {
     io.out(USAGE);
@@ -115,17 +126,28 @@ export function certsMain(argv: string[], io: CertsIo = defaultIo()): number {
   try {
     args = parseArgs(argv, io.cwd);
   } catch (e) {
-    io.err(`${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  switch (args.command) {
-    case "list": return list(args, io);
-    case "check": return check(args, io);
-    case "add": return add(args, io);
-    case "remove": return remove(args, io);
-    default:
-      io.err(`unknown command "${args.command}"\n${USAGE}`);
+    if ((e as Error).message === "") {
+      io.out(USAGE);
+      return 0;
+    }
+    if (argv.length === 0) {
+      io.err(USAGE);
       return 2;
+    }
+    return usageError(io, (e as Error).message);
+  }
+  try {
+    switch (args.command) {
+      case "list": return list(args, io);
+      case "check": return check(args, io);
+      case "add": return add(args, io);
+      case "remove": return remove(args, io);
+      default:
+        return usageError(io, `unknown command "${args.command}"`);
+    }
+  } catch (e) {
+    io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
   }
 }
 
@@ -198,8 +220,7 @@ function chooseCandidate(args: Args, io: CertsIo): { candidate?: Candidate; sour
 
 function add(args: Args, io: CertsIo): number {
   if (args.positional.length !== 1) {
-    io.err(`add takes one NAME, fingerprint or file\n${USAGE}`);
-    return 2;
+    return usageError(io, "add takes one NAME, fingerprint or file");
   }
   const { candidate, source, code } = chooseCandidate(args, io);
   if (!candidate || !source) return code;
@@ -257,8 +278,7 @@ function manifestAfter(args: Args, file: string, action: "add" | "remove"): stri
 
 function remove(args: Args, io: CertsIo): number {
   if (args.positional.length !== 1) {
-    io.err(`remove takes one file name or CN\n${USAGE}`);
-    return 2;
+    return usageError(io, "remove takes one file name or CN");
   }
   const { files, entries } = loadCerts(args.certs);
   const { files: targets, ambiguous } = filesToRemove(entries, files, args.positional[0]);
@@ -277,4 +297,11 @@ function remove(args: Args, io: CertsIo): number {
   return 0;
 }
 
-if (require.main === module) process.exitCode = certsMain(process.argv.slice(2));
+if (require.main === module) {
+  try {
+    process.exitCode = certsMain(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -133,35 +133,39 @@ export async function probeMain(argv: string[], io: ProbeIo = defaultProbeIo()):
     return 0;
   }
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "-h" || argv[i] === "--help") {
+      io.out(USAGE);
+      return 0;
+    }
     const m = /^--(certs|roots|timeout|mfl)(?:=(.*))?$/.exec(argv[i]);
     if (!m) {
       if (argv[i].startsWith("--")) {
-        io.err(`unknown option ${argv[i]}\n${USAGE}`);
-        return 2;
+        return usageError(io, `unknown option ${argv[i]}`);
       }
       positional.push(argv[i]);
       continue;
     }
     const value = m[2] ?? argv[++i];
     if (value === undefined) {
-      io.err(`--${m[1]} needs a value\n${USAGE}`);
-      return 2;
+      return usageError(io, `--${m[1]} needs a value`);
     }
     if (m[1] === "certs") certs = value;
     else if (m[1] === "roots") rootFiles.push(value);
     else if (m[1] === "timeout") timeoutMs = Number(value);
     else mfl = Number(value);
   }
-  if (positional.length !== 1 || !(timeoutMs > 0) || MFL_CODES[mfl] === undefined) {
+  if (positional.length === 0 && argv.length === 0) {
     io.err(USAGE);
     return 2;
   }
+  if (positional.length !== 1) return usageError(io, positional.length === 0 ? "no URL given" : `one URL at a time, got ${positional.length}`);
+  if (!(timeoutMs > 0) || !isFinite(timeoutMs)) return usageError(io, `--timeout must be a number of milliseconds above 0`);
+  if (MFL_CODES[mfl] === undefined) return usageError(io, `--mfl must be 512, 1024, 2048 or 4096`);
   let url;
   try {
     url = parseUrl(positional[0]);
   } catch (e) {
-    io.err(`${e instanceof UrlError ? e.message : String(e)}\n${USAGE}`);
-    return 2;
+    return usageError(io, e instanceof UrlError ? e.message : String(e));
   }
   if (url.scheme !== "https") {
     io.err(`${url.href} is not https: nothing to probe\n`);
@@ -192,13 +196,20 @@ export async function probeMain(argv: string[], io: ProbeIo = defaultProbeIo()):
       io.err(`${e.message}\n`);
       return 2;
     }
-    throw e;
+    io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
   }
+}
+
+/** One line for a usage mistake (the usage itself comes with no arguments or --help). */
+function usageError(io: ProbeIo, message: string): number {
+  io.err(`error: ${message} (npm run probe -- --help for usage)\n`);
+  return 2;
 }
 
 if (require.main === module) {
   probeMain(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e) => {
-    process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 2;
   });
 }
