@@ -3,7 +3,7 @@
  * its deadlines, and its one `FetchResult`.
  *
  * - A reused connection that fails before any response byte had gone stale while idle: the
- *   request may be sent once more on a new connection (`retryStale`, which says exactly when). A
+ *   request may be sent once more on a new connection (retry.ts says exactly when). A
  *   request that got response bytes is never sent again, nor one whose body may have reached the
  *   server.
  * - Whether and where a redirect goes is redirects.ts's.
@@ -18,9 +18,10 @@ import { diagnose, Diagnosis, Failure, Phase } from "./diagnosis";
 import { ClientContext, Exchange, ExchangeOwner } from "./exchange";
 import type { FetchRequest, FetchResult, FetchTimings } from "./fetch-types";
 import { encodeRequestWithBody, PreparedBody, prepareBody, RequestWriter } from "../http/body";
-import { checkMethod, HeaderInput, isSafeMethod, RequestError, RequestMethod, RequestSpec } from "../http/request";
+import { checkMethod, HeaderInput, RequestError, RequestMethod, RequestSpec } from "../http/request";
 import type { ResponseHead } from "../http/response";
 import { isRedirectHop, nextHop, unfollowableRedirect } from "./redirects";
+import { staleRetry } from "./retry";
 import { HttpUrl, parseUrl, redactedUrl, UrlError, withoutUserinfo } from "../http/url";
 
 export class Fetch implements ExchangeOwner {
@@ -163,28 +164,19 @@ export class Fetch implements ExchangeOwner {
     if (this.exchange) this.exchange.drop();
   }
 
-  /**
-   * A reused connection that fails before any response byte may have gone stale while it sat
-   * idle: the server closed it (-1, -2, a failed write), or the network dropped it silently (no
-   * first byte in time). The request is then sent once more on a new connection, never twice, and
-   * only where sending it again cannot repeat an effect on the server:
-   * - GET and HEAD (safe methods, RFC 9110 9.2.1): whenever no response byte came, even though the
-   *   request was written (the server cannot have acted on it in a way that matters).
-   * - Every other method (POST, PUT, PATCH, DELETE), with or without a body: only when not one
-   *   byte of the request was handed to the socket on the reused connection (it failed before
-   *   the first write: the server closed it while idle and the close was seen first). Once a byte
-   *   is written the server may have received the whole request and acted on it, so the failure
-   *   is reported instead, with a note that the request was not sent again.
-   * A body stream is never read before the first write, so a retried request never needs it twice.
-   */
+  /** Sends the request once more on a new connection when the retry policy (retry.ts) says so. */
   private retryStale(failure: Failure): boolean {
     const exchange = this.exchange;
-    if (!exchange || !exchange.reused || this.retried || exchange.firstByteAt >= 0) return false;
-    const stale = failure.kind === "disconnect" || failure.kind === "socket-error" || failure.kind === "tls-error" ||
-      (failure.kind === "timeout" && failure.which === "first-byte");
-    if (!stale) return false;
-    if (!isSafeMethod(this.method) && exchange.requestBytesWritten > 0) {
-      this.notRetried = `a ${this.method} was written on a kept-alive connection that then failed, and the server may have acted on it`;
+    if (!exchange) return false;
+    const verdict = staleRetry(failure, {
+      reused: exchange.reused,
+      alreadyRetried: this.retried,
+      responseStarted: exchange.firstByteAt >= 0,
+      method: this.method,
+      requestBytesWritten: exchange.requestBytesWritten,
+    });
+    if (!verdict.retry) {
+      if (verdict.notRetried !== undefined) this.notRetried = verdict.notRetried;
       return false;
     }
     this.retried = true;
