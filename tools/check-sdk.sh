@@ -24,3 +24,8 @@ echo "check:sdk: mcconfig -m -p lin (output in $out)"
 # Any ssid/password will do: this checks the build, nothing runs.
 mcconfig -m -p lin -o "$out" ssid=check-sdk password=check-sdk-password
 echo "check:sdk: OK, the firmware compiles with mcconfig -p lin (SDK at $MODDABLE)"
+# The example app that uses the client through manifest_client.json (docs/client.md).
+mkdir -p "$out/example-post-json"
+echo "check:sdk: mcconfig -d -m -p lin examples/post-json/manifest.json"
+mcconfig -d -m -p lin -o "$out/example-post-json" examples/post-json/manifest.json
+echo "check:sdk: OK, examples/post-json compiles with mcconfig -p lin (run it: npx tsx tools/sdk/example-check.ts)"
