@@ -1,10 +1,11 @@
 /**
  * How a response's body is delimited (RFC 9112 section 6.3), decided from the fields that frame
- * it: Connection, Content-Length and Transfer-Encoding, noted by index as the head is read.
+ * it: Connection, Content-Length and Transfer-Encoding, noted by index as the head is read
+ * (response-head.ts).
  */
 import { HttpParseError, printable } from "./errors";
-import { listTokens } from "./headers";
-import { ResponseHead, TOKEN } from "./response-head";
+import { HeaderList, listTokens } from "./headers";
+import { FramingFields, ResponseHead, TOKEN } from "./response-head";
 
 /** How the body of a response is delimited (RFC 9112 section 6.3). */
 export type BodyFraming = "none" | "length" | "chunked" | "close";
@@ -17,27 +18,6 @@ export interface FramingInfo {
   keepAlive: boolean;
   /** Transfer codings other than chunked, as listed by the server (the body carries them encoded). */
   codings: string[];
-}
-
-/** Indices in a head's HeaderList of the fields that decide framing. */
-export interface FramingFields {
-  connection: number[];
-  contentLength: number[];
-  transferEncoding: number[];
-}
-
-export function noFramingFields(): FramingFields {
-  return { connection: [], contentLength: [], transferEncoding: [] };
-}
-
-/** Notes the field just added at `index` if it frames the message, so framing needs no lookups. */
-export function noteFramingField(fields: FramingFields, name: string, index: number): void {
-  const n = name.length;
-  if (n !== 10 && n !== 14 && n !== 17) return;
-  const lower = name.toLowerCase();
-  if (lower === "connection") fields.connection.push(index);
-  else if (lower === "content-length") fields.contentLength.push(index);
-  else if (lower === "transfer-encoding") fields.transferEncoding.push(index);
 }
 
 const CONTENT_LENGTH = /^[0-9]+$/;
@@ -54,15 +34,11 @@ export function checkFramingFields(head: ResponseHead, fields: FramingFields, al
   let length = -1;
   for (let i = 0; i < indices.length; i++) {
     const field = head.headers.valueAt(indices[i]);
-    const values = field.indexOf(",") < 0 ? [field] : field.split(",");
-    for (const raw of values) {
-      const v = raw.trim();
-      if (!CONTENT_LENGTH.test(v)) throw new HttpParseError("BAD_CONTENT_LENGTH", offset, `Content-Length "${printable(v.slice(0, 32))}" is not a number`);
-      const n = Number(v);
-      if (!(n <= Number.MAX_SAFE_INTEGER)) throw new HttpParseError("BAD_CONTENT_LENGTH", offset, `Content-Length ${v.slice(0, 32)} is too large`);
-      if (length >= 0 && n !== length) throw new HttpParseError("CONFLICTING_CONTENT_LENGTH", offset, `Content-Length values differ: ${length} and ${n}`);
-      length = n;
+    if (field.indexOf(",") < 0) {
+      length = sameLength(length, field, offset);
+      continue;
     }
+    for (const v of field.split(",")) length = sameLength(length, v.trim(), offset);
   }
   if (length >= 0 && fields.transferEncoding.length > 0 && !allowBoth) {
     throw new HttpParseError("TRANSFER_ENCODING_WITH_CONTENT_LENGTH", offset, "both Transfer-Encoding and Content-Length (RFC 9112 section 6.3 rule 3)");
@@ -70,23 +46,45 @@ export function checkFramingFields(head: ResponseHead, fields: FramingFields, al
   return length;
 }
 
+/** The Content-Length value `v` (trimmed), which must equal `length` when that is already known (>= 0). */
+function sameLength(length: number, v: string, offset: number): number {
+  if (!CONTENT_LENGTH.test(v)) throw new HttpParseError("BAD_CONTENT_LENGTH", offset, `Content-Length "${printable(v.slice(0, 32))}" is not a number`);
+  const n = Number(v);
+  if (!(n <= Number.MAX_SAFE_INTEGER)) throw new HttpParseError("BAD_CONTENT_LENGTH", offset, `Content-Length ${v.slice(0, 32)} is too large`);
+  if (length >= 0 && n !== length) throw new HttpParseError("CONFLICTING_CONTENT_LENGTH", offset, `Content-Length values differ: ${length} and ${n}`);
+  return n;
+}
+
+/** Whether one of the fields at `indices` lists `token` (lower case), as a list element (RFC 9110 section 5.6.1). */
+function listsToken(headers: HeaderList, indices: number[], token: string): boolean {
+  for (let i = 0; i < indices.length; i++) {
+    const value = headers.valueAt(indices[i]).toLowerCase();
+    // Most values do not contain the token at all: no split for them.
+    if (value.indexOf(token) < 0) continue;
+    const parts = value.split(",");
+    for (let k = 0; k < parts.length; k++) if (parts[k].trim() === token) return true;
+  }
+  return false;
+}
+
 /**
  * RFC 9112 section 6.3, in its order, for a final response to `method`; `length` is the checked
  * Content-Length (-1 for none). `offset` is where errors are reported (the end of the head).
  */
 export function decideFraming(head: ResponseHead, fields: FramingFields, method: string, length: number, offset: number): FramingInfo {
-  const { headers, status } = head;
-  const valuesAt = (indices: number[]) => indices.map((i) => headers.valueAt(i));
-  const connection = listTokens(valuesAt(fields.connection));
-  let keepAlive = head.version !== "1.0" ? connection.indexOf("close") < 0 : connection.indexOf("keep-alive") >= 0;
-  const info = (kind: BodyFraming, bodyLength: number, codings: string[] = []): FramingInfo => ({ kind, length: bodyLength, keepAlive, codings });
+  const headers = head.headers;
+  const status = head.status;
+  let keepAlive = head.version !== "1.0" ? !listsToken(headers, fields.connection, "close") : listsToken(headers, fields.connection, "keep-alive");
 
   // 1. Responses to HEAD, 1xx, 204 and 304 end at the end of the head, whatever their fields say.
-  if (method === "HEAD" || status === 204 || status === 304) return info("none", -1);
+  if (method === "HEAD" || status === 204 || status === 304) return { kind: "none", length: -1, keepAlive, codings: [] };
 
   // 3. Transfer-Encoding overrides Content-Length (both together only with the leniency).
-  if (fields.transferEncoding.length > 0) {
-    const codings = listTokens(valuesAt(fields.transferEncoding)).map((t) => t.split(";")[0].trim());
+  const te = fields.transferEncoding;
+  if (te.length > 0) {
+    const values: string[] = [];
+    for (let i = 0; i < te.length; i++) values.push(headers.valueAt(te[i]));
+    const codings = listTokens(values).map((t) => t.split(";")[0].trim());
     if (codings.length === 0) throw new HttpParseError("BAD_TRANSFER_ENCODING", offset, "empty Transfer-Encoding");
     for (const c of codings) if (!TOKEN.test(c)) throw new HttpParseError("BAD_TRANSFER_ENCODING", offset, `"${printable(c.slice(0, 32))}" is not a transfer coding`);
     const chunkedAt = codings.indexOf("chunked");
@@ -97,16 +95,14 @@ export function decideFraming(head: ResponseHead, fields: FramingFields, method:
     if (chunkedAt >= 0 && codings.lastIndexOf("chunked") !== chunkedAt) {
       throw new HttpParseError("BAD_TRANSFER_ENCODING", offset, `"chunked" is applied more than once: "${codings.join(", ")}"`);
     }
-    if (chunkedAt === codings.length - 1) return info("chunked", -1, others);
+    if (chunkedAt === codings.length - 1) return { kind: "chunked", length: -1, keepAlive, codings: others };
     // 4. Chunked is not the final coding: the body runs until the server closes the connection.
-    keepAlive = false;
-    return info("close", -1, others);
+    return { kind: "close", length: -1, keepAlive: false, codings: others };
   }
 
   // 5. Content-Length.
-  if (length >= 0) return info("length", length);
+  if (length >= 0) return { kind: "length", length, keepAlive, codings: [] };
 
   // 7. Otherwise the body runs until the server closes the connection.
-  keepAlive = false;
-  return info("close", -1);
+  return { kind: "close", length: -1, keepAlive: false, codings: [] };
 }

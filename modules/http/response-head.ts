@@ -3,6 +3,7 @@
  * text that is already split into lines. Any malformed line throws HttpParseError with the
  * stream offset of the line, which the caller passes in.
  */
+import { ascii, hasNativeAsciiDecoder, latin1 } from "../base/bytes";
 import { HttpParseError, printable } from "./errors";
 import { HeaderList } from "./headers";
 
@@ -37,9 +38,81 @@ const NOT_PLAIN = /[^\t\n\r\x20-\x7e]|\r(?!\n)/;
  */
 const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?: ([\t\x20-\x7e\x80-\xff]*))?$/;
 
-/** Whether section text holds nothing that needs the per-field control-character checks. */
-export function isPlainSection(text: string): boolean {
-  return !NOT_PLAIN.test(text);
+/** Indices in a head's HeaderList of the fields that decide framing (RFC 9112 section 6.3). */
+export interface FramingFields {
+  connection: number[];
+  contentLength: number[];
+  transferEncoding: number[];
+}
+
+export function noFramingFields(): FramingFields {
+  return { connection: [], contentLength: [], transferEncoding: [] };
+}
+
+/** Notes the field just added at `index` if it frames the message, so framing needs no lookups. */
+function noteFramingField(fields: FramingFields, name: string, index: number): void {
+  const n = name.length;
+  if (n !== 10 && n !== 14 && n !== 17) return;
+  const lower = name.toLowerCase();
+  if (lower === "connection") fields.connection.push(index);
+  else if (lower === "content-length") fields.contentLength.push(index);
+  else if (lower === "transfer-encoding") fields.transferEncoding.push(index);
+}
+
+const CR = 13;
+
+/**
+ * The common section, checked in one scan: every line a token, a colon and printable ASCII or
+ * HTAB, ended by CRLF, then the empty line. Its lines need no per-line checks. Linear: the name
+ * cannot contain ':' and a value cannot contain CR.
+ */
+const PLAIN_SECTION = /^(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e]*\r\n)*\r\n$/;
+
+/**
+ * Reads the complete field section `bytes[from, to)` (it ends with its empty line and starts at
+ * stream offset `origin`) into `fields`, noting the framing fields in `framing` when given (a
+ * head, not trailers). Returns the index in the section of its empty line.
+ */
+export function readFieldSection(bytes: Uint8Array, from: number, to: number, origin: number, fields: HeaderList, framing: FramingFields | null, lenientLineEndings: boolean): number {
+  // Decoded as ASCII first (natively where the engine can), then one regex scan tells whether the
+  // per-line checks can be skipped: far cheaper on XS than a JS loop over every byte.
+  let text = ascii(bytes, from, to);
+  if (PLAIN_SECTION.test(text)) return readPlainSection(text, fields, framing);
+  // Where `ascii` is the native UTF-8 decoder, bytes above 0x7F came out as other characters.
+  if (hasNativeAsciiDecoder) text = latin1(bytes, from, to);
+  const plain = !NOT_PLAIN.test(text);
+  let i = 0;
+  for (;;) {
+    const lf = text.indexOf("\n", i);
+    const end = lf > i && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
+    if (end === lf && !lenientLineEndings) {
+      throw new HttpParseError("BARE_LF", origin + lf, "a line ends in LF without CR (RFC 9112 section 2.2; lenientLineEndings accepts it)");
+    }
+    if (end === i) return i;
+    const name = addFieldLine(fields, text, i, end, plain, origin + i);
+    if (name !== null && framing !== null) noteFramingField(framing, name, fields.size - 1);
+    i = lf + 1;
+  }
+}
+
+/** A section that matched PLAIN_SECTION: name, colon, value, CRLF on every line. */
+function readPlainSection(text: string, fields: HeaderList, framing: FramingFields | null): number {
+  let i = 0;
+  for (;;) {
+    const cr = text.indexOf("\r", i);
+    if (cr === i) return i;
+    const colon = text.indexOf(":", i);
+    let a = colon + 1;
+    let b = cr;
+    let c = text.charCodeAt(a);
+    while (a < b && (c === 32 || c === 9)) c = text.charCodeAt(++a);
+    c = text.charCodeAt(b - 1);
+    while (b > a && (c === 32 || c === 9)) c = text.charCodeAt(--b - 1);
+    const name = text.slice(i, colon);
+    fields.add(name, text.slice(a, b));
+    if (framing !== null) noteFramingField(framing, name, fields.size - 1);
+    i = cr + 2;
+  }
 }
 
 /** Reads a status line (line end removed) that starts at stream offset `offset`. */
@@ -59,7 +132,7 @@ export function parseStatusLine(line: string, offset: number): ResponseHead {
  * the last field for an obs-fold line. `plain` says the text is known to hold no control
  * character. Returns the name of the field added, or null for a continuation.
  */
-export function addFieldLine(fields: HeaderList, text: string, start: number, end: number, plain: boolean, offset: number): string | null {
+function addFieldLine(fields: HeaderList, text: string, start: number, end: number, plain: boolean, offset: number): string | null {
   const first = text.charCodeAt(start);
   if (first === 32 || first === 9) {
     // Obsolete line folding: a client replaces each obs-fold with SP (RFC 9112 section 5.2).

@@ -11,15 +11,14 @@
  * - Any malformed input throws `HttpParseError` (stable code, byte offset). After an error the
  *   parser is dead and throws the same error again; it never loops without consuming input.
  */
-import { ascii, hasNativeAsciiDecoder, latin1 } from "../base/bytes";
 import { chunkSize } from "./chunked";
 import { HttpParseError, HttpParseErrorCode, printable } from "./errors";
 import { HeaderList } from "./headers";
-import { checkFramingFields, decideFraming, FramingFields, noFramingFields, noteFramingField } from "./response-framing";
+import { checkFramingFields, decideFraming } from "./response-framing";
 import type { FramingInfo } from "./response-framing";
-import { addFieldLine, isPlainSection, parseStatusLine, ResponseHead } from "./response-head";
+import { noFramingFields, parseStatusLine, readFieldSection, ResponseHead } from "./response-head";
 import { ParserSettings, ResponseParserOptions, resolveOptions } from "./response-options";
-import { CR, LF, LineBuffer } from "./line-buffer";
+import { LineBuffer } from "./line-buffer";
 
 export type { BodyFraming, FramingInfo } from "./response-framing";
 export type { ResponseHead } from "./response-head";
@@ -58,6 +57,9 @@ const enum State {
   Failed,
 }
 
+
+const LF = 10;
+const CR = 13;
 
 export class ResponseParser {
   private state = State.StatusLine;
@@ -297,32 +299,18 @@ export class ResponseParser {
 
   /** Processes the complete section `bytes[from, to)` (it starts at stream offset `sectionStart`). */
   private readSection(bytes: Uint8Array, from: number, to: number): void {
-    // Decoded as ASCII first (natively where the engine can), then one regex scan tells whether
-    // the per-field checks can be skipped: far cheaper on XS than a JS loop over every byte.
-    let text = ascii(bytes, from, to);
-    const clean = isPlainSection(text);
-    // Where `ascii` is the native UTF-8 decoder, bytes above 0x7F came out as other characters.
-    if (!clean && hasNativeAsciiDecoder) text = latin1(bytes, from, to);
-    this.sectionClean = clean;
     const origin = this.sectionStart;
-    let i = 0;
-    while (i < text.length) {
-      const lf = text.indexOf("\n", i);
-      this.lineStart = origin + i;
-      const end = lf > i && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
-      if (end === lf && !this.settings.lenientLineEndings) this.bareLf(origin + lf);
-      const start = i;
-      i = lf + 1;
-      this.onHeadLine(text, start, end);
+    if (this.state === State.Trailers) {
+      this.lineStart = origin + readFieldSection(bytes, from, to, origin, this.trailers as HeaderList, null, this.settings.lenientLineEndings);
+      this.endTrailers();
+    } else {
+      this.lineStart = origin + readFieldSection(bytes, from, to, origin, (this.head as ResponseHead).headers, this.framingFields, this.settings.lenientLineEndings);
+      this.endHead();
     }
-    this.sectionClean = false;
   }
 
-  /** Indices in the current head's HeaderList of the fields that decide framing. */
-  private framingFields: FramingFields = noFramingFields();
-
-  /** True while the lines handed to onHeadLine are known to hold no control character. */
-  private sectionClean = false;
+  /** Indices in the current head's HeaderList of the fields that decide framing; reused for every head. */
+  private readonly framingFields = noFramingFields();
 
   /**
    * Reads one line ending in CRLF (or a bare LF with lenientLineEndings): a status line or a
@@ -340,25 +328,12 @@ export class ResponseParser {
     this.fail("BARE_LF", offset, "a line ends in LF without CR (RFC 9112 section 2.2; lenientLineEndings accepts it)");
   }
 
-  /** One line of a field section: `text[start, end)`, without its line end. */
-  private onHeadLine(text: string, start: number, end: number): void {
-    if (start === end) {
-      if (this.state === State.Trailers) this.endTrailers();
-      else this.endHead();
-      return;
-    }
-    if (this.state === State.Trailers) {
-      addFieldLine(this.trailers as HeaderList, text, start, end, this.sectionClean, this.lineStart);
-      return;
-    }
-    const fields = (this.head as ResponseHead).headers;
-    const name = addFieldLine(fields, text, start, end, this.sectionClean, this.lineStart);
-    if (name !== null) noteFramingField(this.framingFields, name, fields.size - 1);
-  }
-
   private onStatusLine(line: string): void {
     this.head = parseStatusLine(line, this.lineStart);
-    this.framingFields = noFramingFields();
+    const f = this.framingFields;
+    f.connection.length = 0;
+    f.contentLength.length = 0;
+    f.transferEncoding.length = 0;
     this.state = State.Headers;
   }
 
