@@ -17,8 +17,11 @@ export interface FramingInfo {
   /** Whether the connection may carry another request after this response. */
   keepAlive: boolean;
   /** Transfer codings other than chunked, as listed by the server (the body carries them encoded). */
-  codings: string[];
+  codings: readonly string[];
 }
+
+/** The codings of almost every response: shared, so a response costs no array for them. */
+const NO_CODINGS: readonly string[] = Object.freeze([]);
 
 const CONTENT_LENGTH = /^[0-9]+$/;
 
@@ -77,7 +80,7 @@ export function decideFraming(head: ResponseHead, fields: FramingFields, method:
   let keepAlive = head.version !== "1.0" ? !listsToken(headers, fields.connection, "close") : listsToken(headers, fields.connection, "keep-alive");
 
   // 1. Responses to HEAD, 1xx, 204 and 304 end at the end of the head, whatever their fields say.
-  if (method === "HEAD" || status === 204 || status === 304) return { kind: "none", length: -1, keepAlive, codings: [] };
+  if (method === "HEAD" || status === 204 || status === 304) return { kind: "none", length: -1, keepAlive, codings: NO_CODINGS };
 
   // 3. Transfer-Encoding overrides Content-Length (both together only with the leniency).
   const te = fields.transferEncoding;
@@ -101,8 +104,8 @@ export function decideFraming(head: ResponseHead, fields: FramingFields, method:
   }
 
   // 5. Content-Length.
-  if (length >= 0) return { kind: "length", length, keepAlive, codings: [] };
+  if (length >= 0) return { kind: "length", length, keepAlive, codings: NO_CODINGS };
 
   // 7. Otherwise the body runs until the server closes the connection.
-  return { kind: "close", length: -1, keepAlive: false, codings: [] };
+  return { kind: "close", length: -1, keepAlive: false, codings: NO_CODINGS };
 }

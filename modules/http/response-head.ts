@@ -124,7 +124,8 @@ export function parseStatusLine(line: string, offset: number): ResponseHead {
   if (m[1] !== "1") throw new HttpParseError("UNSUPPORTED_HTTP_VERSION", offset, `HTTP/${m[1]}.${m[2]} is not HTTP/1.x`);
   // Any three digits (RFC 9110 section 15): reported as received; what a code outside 100-599
   // means is the caller's to decide (RFC 9110 says to treat it as 5xx).
-  return { version: `1.${m[2]}`, status: Number(m[3]), reason: m[4] ?? "", headers: new HeaderList() };
+  const minor = m[2];
+  return { version: minor === "1" ? "1.1" : minor === "0" ? "1.0" : `1.${minor}`, status: Number(m[3]), reason: m[4] ?? "", headers: new HeaderList() };
 }
 
 /**
