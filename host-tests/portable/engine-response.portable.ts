@@ -5,20 +5,23 @@
 import { latin1 } from "../../modules/base/bytes";
 import type { FetchResult } from "../../modules/client/fetch-types";
 import { HttpClient } from "../../modules/client/http-client";
+import type { HttpClientOptions } from "../../modules/client/options";
 import { FakeClock, MockNetwork, MockSocket } from "../support/mock-net-portable";
 import { Json, PortableSuite } from "./suite";
 
 const response = (status: string, body: string, extra = "") => `HTTP/1.1 ${status}\r\nContent-Length: ${body.length}\r\n${extra}\r\n${body}`;
 
 /** A client on a scripted network; `fetch` starts a GET that captures the body, `answer` connects the last socket and feeds it. */
-function rig() {
+function rig(options: Partial<HttpClientOptions> = {}) {
   const net = new MockNetwork();
   const clock = new FakeClock();
-  const client = new HttpClient({ sockets: net, timers: clock, log: () => {}, tls: { verify: true } });
+  const logs: string[] = [];
+  const client = new HttpClient({ sockets: net, timers: clock, log: (l) => logs.push(l), tls: { verify: true }, ...options });
   const results: FetchResult[] = [];
   return {
     client,
     results,
+    logs,
     fetch: (url: string) => client.fetch({ url, captureBytes: 64 }, (r) => results.push(r)),
     connect(): MockSocket {
       net.last.open();
@@ -82,6 +85,24 @@ export const suite: PortableSuite = {
         { ok: false, status: 600, conn: "new", body: "x", code: "HTTP_STATUS_600", detail: "HTTP 600 High" },
         { ok: false, status: 0, conn: "new", body: "x", code: "HTTP_STATUS_0", detail: "HTTP 0 Zero" },
       ],
+    },
+    {
+      name: "a bare-LF response is HTTP_BARE_LF; with responseLeniency.lenientLineEndings it is read, with one warning",
+      run: () => {
+        const bareLf = "HTTP/1.1 200 OK\nContent-Length: 2\n\nok";
+        const strict = rig();
+        strict.fetch("https://example.com/");
+        strict.connect().receive(bareLf);
+        const lenient = rig({ responseLeniency: { lenientLineEndings: true } });
+        lenient.fetch("https://example.com/");
+        lenient.connect().receive(bareLf);
+        return { strict: outcome(strict.results[0]), lenient: outcome(lenient.results[0]), warnings: lenient.logs.filter((l) => l.indexOf("RESPONSE_LENIENCY_ON") >= 0).length };
+      },
+      expected: {
+        strict: { ok: false, status: 0, conn: "new", body: "", code: "HTTP_BARE_LF", detail: "BARE_LF at byte 15: a line ends in LF without CR (RFC 9112 section 2.2; lenientLineEndings accepts it)" },
+        lenient: { ok: true, status: 200, conn: "new", body: "ok" },
+        warnings: 1,
+      },
     },
     {
       name: "101 with no upgrade requested: HTTP_UPGRADE_NOT_REQUESTED, naming the protocol",

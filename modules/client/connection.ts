@@ -5,6 +5,7 @@
  */
 import type { FramingInfo, ResponseHead } from "../http/response";
 import { ResponseParser } from "../http/response";
+import type { ResponseParserOptions } from "../http/response";
 import { closedCallback, SocketMessage, StreamSocket } from "./io";
 
 /** What a connection hands its socket messages and parser events to (an Exchange). */
@@ -24,13 +25,13 @@ export class Connection {
   closed = false;
 
   /** `idleList` is the pool's list this connection leaves when it closes. */
-  constructor(readonly origin: string, sock: StreamSocket, private readonly idleList: Connection[], maxHeaderBytes: number | undefined) {
+  constructor(readonly origin: string, sock: StreamSocket, private readonly idleList: Connection[], parserOptions: ResponseParserOptions) {
     this.sock = sock;
     this.parser = new ResponseParser({
       onHead: (head, framing) => this.owner?.onHead(head, framing),
       onBody: (data) => this.owner?.onBody(data),
       onComplete: (keepAlive) => this.owner?.onComplete(keepAlive),
-    }, maxHeaderBytes === undefined ? {} : { maxHeaderBytes });
+    }, parserOptions);
     this.listen(sock);
   }
 

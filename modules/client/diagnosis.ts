@@ -382,7 +382,7 @@ const PARSE_HINTS: { [code: string]: string } = {
   CHUNK_SIZE_OVERFLOW: "a chunk size is larger than this client accepts: the body framing is broken or hostile",
   BAD_CHUNK_DATA: "a chunk is not followed by CRLF: the chunked body is corrupted",
   UNSUPPORTED_HTTP_VERSION: "the status line names another HTTP version (HTTP/2, HTTP/0.9): this client speaks HTTP/1.x only; check the port and the server's protocol settings",
-  BARE_LF: "the server ends lines with a bare LF instead of CRLF (RFC 9112 section 2.2): a broken HTTP implementation; fix the server (the parser's lenientLineEndings accepts it)",
+  BARE_LF: "the server ends lines with a bare LF instead of CRLF (RFC 9112 section 2.2): a broken HTTP implementation; fix the server (the client option responseLeniency.lenientLineEndings accepts it)",
   TRANSFER_ENCODING_WITH_CONTENT_LENGTH: "the response has both Transfer-Encoding and Content-Length: its framing is ambiguous (response splitting risk) and refused; fix the server or proxy",
   BAD_CHUNK_EXTENSION: "a chunk extension in the chunked body is malformed: the server or a proxy sends broken chunked framing",
   UPGRADE_NOT_REQUESTED: "the server switched protocols (101) although no upgrade was requested: check the URL",

@@ -104,7 +104,7 @@ export class Exchange implements ConnectionOwner {
       return this.owner.fail({ kind: "socket-error", phase: "connect" }, text);
     }
     this.opened = true;
-    const conn = new Connection(url.origin, tcp, client.pool.connections, client.options.maxHeaderBytes);
+    const conn = new Connection(url.origin, tcp, client.pool.connections, client.limits.parser);
     conn.owner = this;
     this.conn = conn;
   }

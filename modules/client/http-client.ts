@@ -18,7 +18,7 @@ import type { DiagnosisContext } from "./diagnosis";
 import type { ClientContext } from "./exchange";
 import { Fetch } from "./fetch";
 import type { FetchHandle, FetchRequest, FetchResult } from "./fetch-types";
-import { checkClientOptions, ClientLimits, clientLimits, HttpClientOptions, Timeouts } from "./options";
+import { checkClientOptions, ClientLimits, clientLimits, HttpClientOptions, lenienciesOn, Timeouts } from "./options";
 import { IdlePool } from "./pool";
 import { ConnectionWarnings, EngineWarning, WarningSink } from "./warnings";
 import { buildSecureOptions, SecureOptions } from "../tls/options";
@@ -50,6 +50,14 @@ export class HttpClient implements ClientContext {
       warnings.push({
         code: "REDIRECT_DOWNGRADE_ALLOWED",
         message: "allowHttpsToHttpRedirect is on: a server (or anyone able to alter its redirect) can move a request, headers included, to unencrypted http",
+        everyConnection: false,
+      });
+    }
+    const lenient = lenienciesOn(options.responseLeniency);
+    if (lenient.length > 0) {
+      warnings.push({
+        code: "RESPONSE_LENIENCY_ON",
+        message: `the response parser accepts what RFC 9112 lets it refuse (${lenient.join(", ")}): malformed framing from a server or a path is taken as it comes`,
         everyConnection: false,
       });
     }

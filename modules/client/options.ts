@@ -4,6 +4,7 @@
  */
 import { ConfigError } from "../base/config-error";
 import type { LogSink, SocketFactory, TimerHost } from "./io";
+import type { ResponseLeniency, ResponseParserOptions } from "../http/response";
 import type { TlsUserOptions } from "../tls/options";
 import type { WarningSink } from "./warnings";
 
@@ -52,6 +53,11 @@ export interface HttpClientOptions {
   userAgent?: string;
   /** Limit for a response head. Default 8 KiB. */
   maxHeaderBytes?: number;
+  /**
+   * Response parser leniencies, all off by default (see modules/http/response-options.ts for the
+   * RFC rule and the risk of each): turn one on only for a known server that needs it.
+   */
+  responseLeniency?: ResponseLeniency;
   /** Where TLS warnings (verification off, legacy version: once, or per connection) and callback errors go. */
   log?: LogSink;
   /** Receives each warning instead of `log` (the fetch loop uses it to format its lines). */
@@ -67,6 +73,8 @@ export interface ClientLimits {
   /** Idle connections kept; 0 when keep-alive is off. */
   maxIdle: number;
   maxIdleMs: number;
+  /** What each connection's response parser is given: the head limit and the leniencies turned on. */
+  parser: ResponseParserOptions;
 }
 
 function positiveNumber(option: string, value: unknown, fallback: number, allowZero = false): number {
@@ -97,5 +105,22 @@ export function clientLimits(options: HttpClientOptions): ClientLimits {
     maxRedirects: Math.floor(positiveNumber("maxRedirects", options.maxRedirects, CLIENT_DEFAULTS.maxRedirects, true)),
     maxIdle: options.keepAlive === false ? 0 : Math.floor(positiveNumber("maxIdleConnections", options.maxIdleConnections, CLIENT_DEFAULTS.maxIdleConnections, true)),
     maxIdleMs: positiveNumber("maxIdleMs", options.maxIdleMs, CLIENT_DEFAULTS.maxIdleMs),
+    parser: parserOptions(options),
   };
+}
+
+const LENIENCIES = Object.freeze(["lenientLineEndings", "lenientChunkSizeWhitespace", "lenientChunkExtensions", "lenientTransferEncodingWithContentLength", "lenientDataAfterClose"] as const);
+
+/** The leniencies of `responseLeniency` that are on (exactly `true`), by name. */
+export function lenienciesOn(leniency: ResponseLeniency | undefined): string[] {
+  const on: string[] = [];
+  if (leniency) for (const name of LENIENCIES) if (leniency[name] === true) on.push(name);
+  return on;
+}
+
+function parserOptions(options: HttpClientOptions): ResponseParserOptions {
+  const out: ResponseParserOptions = {};
+  if (options.maxHeaderBytes !== undefined) out.maxHeaderBytes = options.maxHeaderBytes;
+  for (const name of lenienciesOn(options.responseLeniency)) out[name as (typeof LENIENCIES)[number]] = true;
+  return out;
 }

@@ -46,6 +46,12 @@ export interface ResponseParserOptions {
   lenientDataAfterClose?: boolean;
 }
 
+/** The leniencies alone, as a client passes them through to the parsers of its connections. */
+export type ResponseLeniency = Pick<
+  ResponseParserOptions,
+  "lenientLineEndings" | "lenientChunkSizeWhitespace" | "lenientChunkExtensions" | "lenientTransferEncodingWithContentLength" | "lenientDataAfterClose"
+>;
+
 export const DEFAULT_MAX_HEADER_BYTES = 8192;
 export const DEFAULT_MAX_CHUNK_LINE_BYTES = 1024;
 

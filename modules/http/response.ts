@@ -22,7 +22,7 @@ import { LineBuffer } from "./line-buffer";
 
 export type { BodyFraming, FramingInfo } from "./response-framing";
 export type { ResponseHead } from "./response-head";
-export type { ResponseParserOptions } from "./response-options";
+export type { ResponseLeniency, ResponseParserOptions } from "./response-options";
 export { DEFAULT_MAX_CHUNK_LINE_BYTES, DEFAULT_MAX_HEADER_BYTES } from "./response-options";
 
 export interface ResponseHandler {
