@@ -358,6 +358,11 @@ export const TLS_ERROR_MAPPINGS: readonly TlsErrorMapping[] = [
     outcome: (code) => (code === "ERR_SSL_WRONG_CIPHER_RETURNED" ? error("TLS: handshake: unsuppoorted cipher") : undefined),
   },
   {
+    codes: "ERR_SSL_CIPHER_OPERATION_FAILED -> TLS: recordProtocol auth failed",
+    why: "an AES-GCM record whose tag does not verify (ssl_record.js, GCM branch: its text has no colon)",
+    outcome: (code) => (code === "ERR_SSL_CIPHER_OPERATION_FAILED" ? error("TLS: recordProtocol auth failed") : undefined),
+  },
+  {
     codes: "ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC, ERR_SSL_BAD_RECORD_MAC -> TLS: recordProtocol: auth failed",
     why: "a record's MAC or GCM tag does not verify (ssl_record.js)",
     outcome: (code) => (code === "ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC" || code === "ERR_SSL_BAD_RECORD_MAC"

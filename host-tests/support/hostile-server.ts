@@ -32,8 +32,8 @@ export interface ScriptedServer {
 }
 
 export interface ScriptedServerOptions {
-  /** TLS with this certificate chain and key; omitted: plain TCP. */
-  tls?: { cert: string; key: string };
+  /** TLS with this certificate chain and key (and cipher list); omitted: plain TCP. */
+  tls?: { cert: string; key: string; ciphers?: string };
   /** Called once per request head, in order. */
   onRequest(request: ScriptedRequest): void;
 }
@@ -70,7 +70,7 @@ export function startScriptedServer(options: ScriptedServerOptions): Promise<Scr
   };
   let server: net.Server;
   if (options.tls) {
-    const secure = tls.createServer({ cert: options.tls.cert, key: options.tls.key });
+    const secure = tls.createServer({ cert: options.tls.cert, key: options.tls.key, ciphers: options.tls.ciphers });
     secure.on("connection", track);
     secure.on("tlsClientError", () => undefined);
     secure.on("secureConnection", (sock: tls.TLSSocket) => {

@@ -319,7 +319,9 @@ export class Exchange implements ConnectionOwner {
 
   /**
    * Message -2. SecureSocket gives no text; the device edge exposes the TLS stack's exception as
-   * `lastError`. Without text, an error on an established connection may as well be TCP.
+   * `lastError`. An error with no text on an established connection therefore comes from TCP:
+   * lwip reports -2 when the connection is reset or aborted (the peer's RST, or a middlebox's),
+   * never for a quiet network, which ends in a timeout instead.
    */
   private onError(): void {
     const conn = this.conn as Connection;
@@ -329,6 +331,7 @@ export class Exchange implements ConnectionOwner {
       if (text !== undefined && text !== "") return this.owner.fail({ kind: "tls-error", text, phase });
       if (!conn.tlsEstablished) return this.owner.fail({ kind: "socket-error", phase });
     }
+    if (this.state !== "connecting" && (text === undefined || text === "")) return this.owner.fail({ kind: "reset", phase: phaseOf(this.state) });
     this.owner.fail({ kind: "socket-error", phase: phaseOf(this.state) }, text);
   }
 

@@ -3,7 +3,7 @@
  * connection is sent once more, on a new connection.
  *
  * A reused connection that fails before any response byte may have gone stale while it sat idle:
- * the server closed it (-1, -2, a failed write), or the network dropped it silently (no first byte
+ * the server closed or reset it (-1, -2, a failed write), or the network dropped it silently (no first byte
  * in time). The request is then sent once more, never twice, and only where sending it again
  * cannot repeat an effect on the server:
  * - GET and HEAD (safe methods, RFC 9110 9.2.1): whenever no response byte came, even though the
@@ -37,7 +37,7 @@ export type RetryVerdict = { retry: true } | { retry: false; notRetried?: string
 
 export function staleRetry(failure: Failure, facts: RetryFacts): RetryVerdict {
   if (!facts.reused || facts.alreadyRetried || facts.responseStarted) return { retry: false };
-  const stale = failure.kind === "disconnect" || failure.kind === "socket-error" || failure.kind === "tls-error" ||
+  const stale = failure.kind === "disconnect" || failure.kind === "reset" || failure.kind === "socket-error" || failure.kind === "tls-error" ||
     (failure.kind === "timeout" && failure.which === "first-byte");
   if (!stale) return { retry: false };
   if (!isSafeMethod(facts.method) && facts.requestBytesWritten > 0) {
