@@ -299,13 +299,13 @@ describe("broken responses", () => {
     expect(client.idleConnections).toBe(0);
   });
 
-  test("connection reset mid-body: -2 without text on an established TLS connection is SOCKET_ERROR", async () => {
+  test("connection reset mid-body: -2 without text on an established TLS connection is CONNECTION_RESET", async () => {
     const server = await h.https({}, { routes: { "/": { body: "q".repeat(10000), resetAfter: 3000 } } });
     const { client, net } = h.client();
     const r = await fetchOnce(client, server.url("/"));
-    expect(failure(r)).toEqual({ code: "SOCKET_ERROR", phase: "response" });
+    expect(failure(r)).toEqual({ code: "CONNECTION_RESET", phase: "response" });
     expect(r).toMatchObject({ status: 200, ok: false, retried: false });
-    expect(r.error?.detail).toBe("socket error -2 (no text)");
+    expect(r.error?.detail).toBe("the peer reset the connection (TCP RST or abort) in response");
     expect(tlsStats(net).pop()?.hostError).toMatch(/ECONNRESET/);
   });
 

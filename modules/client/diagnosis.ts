@@ -217,7 +217,7 @@ const TEXT_RULES: TextRule[] = [
     test: /recordProtocol:? auth failed/,
     code: "TLS_RECORD_AUTH_FAILED",
     phase: "tls-record",
-    hint: () => "a record from the server failed its integrity check (corruption or a middlebox): retry; if it repeats, capture with trace: true",
+    hint: () => "a TLS record from the server failed authentication (its MAC or tag did not verify): the bytes were altered on the way (a middlebox, an attack) or the server's TLS is faulty; the connection was dropped and nothing of the record was used; retry, and if it repeats, capture with trace: true and check the path to the server",
   },
   {
     test: /recordProtocol: bad data/,
@@ -535,10 +535,10 @@ export function diagnose(failure: Failure, ctx: DiagnosisContext = {}): Diagnosi
       return {
         code: "CONNECTION_RESET",
         phase: failure.phase,
-        detail: `connection reset in ${failure.phase}`,
+        detail: `the peer reset the connection (TCP RST or abort) in ${failure.phase}`,
         hint: failure.phase === "tls-handshake"
           ? "the server or a firewall reset the handshake (often a refused TLS version or SNI): compare with openssl s_client -tls1_2"
-          : "the server or a middlebox reset the connection: retry with backoff",
+          : "the server (or a proxy or firewall in between) reset the connection: check the server's logs and limits (request size, keep-alive, rate), then any middlebox; retried with backoff",
       };
 
     case "truncated-body":
