@@ -18,8 +18,8 @@ export interface StreamBody {
   length?: number;
   /**
    * The next piece, ideally at most `max` bytes (a longer one is kept and sent in parts); an empty
-   * piece or null at the end. Called only when the socket has room; a view may be reused after
-   * the call returns only once the next call comes.
+   * piece or null at the end. Called only when the socket has room, and not again before the
+   * previous piece is all written: the stream may fill the same buffer again on the next call.
    */
   read(max: number): Uint8Array | ArrayBuffer | string | null | undefined;
 }
