@@ -8,6 +8,14 @@ import type { SecureDictionary } from "../tls/options";
 
 export type { SecureDictionary };
 
+/**
+ * What both edges say when the TCP connection never came up. The device's socket reports a
+ * refused, an unreachable and a reset connect alike (message -2, no value: modSocket.c of lwip),
+ * so neither edge claims to know which; the SDK's Linux simulator even reports such a socket as
+ * connected and fails the first write (the device edge turns that into this text too).
+ */
+export const NO_TCP_CONNECTION = "no TCP connection (refused or unreachable: the socket does not say which)";
+
 /** Callback messages of Moddable's Socket and SecureSocket. */
 export const SOCKET_ERROR = -2;
 export const SOCKET_DISCONNECTED = -1;

@@ -3,14 +3,14 @@
  * SecureSocket, TLS 1.2 at most, fixed cipher suites, only the secp256r1 curve, embedded CAs.
  *
  * Who sends what (from the SDK sources, modules/crypt/ssl):
- * - The error text `TLS: alert: <level>, <description>` is thrown only by the alert record parser,
+ * - The error text `alert: <level>, <description>` (class TLS) is thrown only by the alert record parser,
  *   i.e. for an alert the device RECEIVED; the throw ends the handshake before anything is sent
  *   back. Any received alert other than close_notify throws, warning level (1) included.
  * - The client itself sends only two alerts: close_notify when it closes, and fatal
  *   protocol_version (70) when the ServerHello names a version lower than `protocolVersion`. That
  *   sent alert is never turned into an error text: SecureSocket then reports the connection as
  *   established (message 1) and the server closes it, so it surfaces as a disconnect before the
- *   first response byte (with `trace: true` the console shows `ALERT! (2, 70`).
+ *   first response byte (the console shows `ALERT! (2, 70`).
  * - When the device rejects the server (untrusted chain, host mismatch, dates), it sends no alert;
  *   the texts are `TLS: certificate: auth err` or `date validation failed` instead.
  * So a received 42-49 alert is the server complaining about the device's client certificate.
@@ -44,14 +44,14 @@ type Row = [description: number, name: string, flags: "" | "F" | "R" | "FR", cau
 
 const CIPHERS = "the device offers AES-CBC with RSA key exchange always, DHE-RSA (manifest config.tls.DHE_RSA) and ECDHE-RSA/ECDHE-ECDSA AES128-GCM (config.tls.ECDHE_RSA), the secp256r1 curve only and SHA-256 signatures";
 const CLIENT_CERT = "the server rejected the device's client certificate";
-const RETRY_TRACE = "retry; if it repeats, capture the handshake with trace: true";
+const RETRY_TRACE = "retry; if it repeats, compare with openssl s_client -tls1_2 against the same host and port";
 
 // Short rows keep the table readable; the cause and fix texts are written for this device.
 const ROWS: Row[] = [
   [0, "close_notify", "", "the server closed the TLS connection (normal at the end, not an error)", "if it came before the response, the server gave up on the request: check request framing and timeouts"],
-  [10, "unexpected_message", "F", "the server got a TLS message it did not expect (often a stale resumed session or a middlebox)", `set cache: false; ${RETRY_TRACE}`],
-  [20, "bad_record_mac", "F", "the server could not authenticate a record from the device (corruption, middlebox, or key mismatch after resumption)", `set cache: false; ${RETRY_TRACE}`],
-  [21, "decryption_failed", "FR", "an old server could not decrypt a record from the device", "treat as bad_record_mac (20): set cache: false and retry"],
+  [10, "unexpected_message", "F", "the server got a TLS message it did not expect (often a stale resumed session or a middlebox)", `restart the device to drop its cached session; ${RETRY_TRACE}`],
+  [20, "bad_record_mac", "F", "the server could not authenticate a record from the device (corruption, middlebox, or key mismatch after resumption)", `restart the device to drop its cached session; ${RETRY_TRACE}`],
+  [21, "decryption_failed", "FR", "an old server could not decrypt a record from the device", "treat as bad_record_mac (20): retry; restart the device to drop its cached session"],
   [22, "record_overflow", "F", "a record was larger than the server accepts (with maxFragmentLength set, the device must write no more per record)", "write the request in pieces no larger than maxFragmentLength, or drop maxFragmentLength"],
   [30, "decompression_failure", "FR", "compression failed; SecureSocket offers no compression, so a middlebox is likely", RETRY_TRACE],
   [40, "handshake_failure", "F", `no cipher suite, curve or signature algorithm in common (or the server requires a client certificate): ${CIPHERS}`, "keep config.tls.ECDHE_RSA and DHE_RSA true in the manifest and make the server accept ECDHE-RSA-AES128-GCM-SHA256 or AES128-SHA256 with P-256 (check with openssl s_client -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256 -curves prime256v1)"],
@@ -61,11 +61,11 @@ const ROWS: Row[] = [
   [44, "certificate_revoked", "", `${CLIENT_CERT}: it was revoked`, "issue a new client certificate"],
   [45, "certificate_expired", "", `${CLIENT_CERT}: it expired or is not yet valid`, "renew the client certificate"],
   [46, "certificate_unknown", "", `${CLIENT_CERT} for an unspecified reason`, "check the client certificate's chain, key usage and issuer against the server's configuration"],
-  [47, "illegal_parameter", "F", "the server found a value it cannot accept in the handshake (a key share, an extension, or the SNI name)", "when connecting by IP address, connect by DNS host name instead (SecureSocket sends the host as SNI even when it is an address); otherwise capture with trace: true"],
+  [47, "illegal_parameter", "F", "the server found a value it cannot accept in the handshake (a key share, an extension, or the SNI name)", "when connecting by IP address, connect by DNS host name instead (SecureSocket sends the host as SNI even when it is an address); otherwise compare with openssl s_client -tls1_2"],
   [48, "unknown_ca", "F", `${CLIENT_CERT}: it does not trust its issuer`, "have the client certificate issued by a CA the server trusts, and send the intermediate in clientCertificates"],
   [49, "access_denied", "F", "the server accepted the device's identity but refuses access", "authorise this client certificate on the server"],
-  [50, "decode_error", "F", "the server could not parse the device's ClientHello (an extension it mishandles)", "retry without maxFragmentLength and with alpn: []; capture with trace: true"],
-  [51, "decrypt_error", "F", "a handshake signature or Finished check failed on the server (client key not matching the client certificate, or a middlebox)", "check clientKey belongs to clientCertificates[0]; set cache: false and retry"],
+  [50, "decode_error", "F", "the server could not parse the device's ClientHello (an extension it mishandles)", "retry without maxFragmentLength; compare with openssl s_client -tls1_2"],
+  [51, "decrypt_error", "F", "a handshake signature or Finished check failed on the server (client key not matching the client certificate, or a middlebox)", "check clientKey belongs to clientCertificates[0]; retry"],
   [60, "export_restriction", "FR", "an export-era server refused the negotiation", "use a server with current TLS 1.2 configuration"],
   [70, "protocol_version", "F", "the server refuses the TLS version the device offered", "offer TLS 1.2"],
   [71, "insufficient_security", "F", `the server wants stronger cipher suites than offered: ${CIPHERS}`, "set config.tls.ECDHE_RSA true in the manifest so ECDHE-RSA-AES128-GCM-SHA256 is offered"],
@@ -115,7 +115,7 @@ export interface ReceivedAlert {
 }
 
 /**
- * Parses `TLS: alert: 2, 70` (or the bare message `alert: 2, 70`) into level and description.
+ * Parses `alert: 2, 70` (or `TLS: alert: 2, 70`, the exception as a string) into level and description.
  * The SDK formats the level first, then the description.
  */
 export function parseAlertText(text: string): ReceivedAlert | undefined {
@@ -140,7 +140,7 @@ export function explainAlert(alert: ReceivedAlert, offered?: TlsVersionName): Al
   if (!info) {
     return {
       code: "TLS_ALERT_UNKNOWN",
-      hint: `server sent alert ${alert.description}, not in the IANA registry${levelNote}: capture the handshake with trace: true`,
+      hint: `server sent alert ${alert.description}, not in the IANA registry${levelNote}: compare with openssl s_client -tls1_2 against the same host and port`,
     };
   }
   let cause = info.cause;
@@ -151,10 +151,10 @@ export function explainAlert(alert: ReceivedAlert, offered?: TlsVersionName): Al
       fix = "the device cannot speak TLS 1.3: enable TLS 1.2 on the server, or use an endpoint or proxy that accepts it";
     } else if (offered === "1.0" || offered === "1.1") {
       cause = `the server refuses TLS ${offered}, which this configuration offers`;
-      fix = 'set tls: "1.2" (the default)';
+      fix = "set tlsVersion to 1.2 (the default)";
     } else {
       cause = "the server refuses the TLS version offered: with 1.0/1.1 offered the configuration is limited, with 1.2 the server is TLS 1.3-only";
-      fix = 'set tls: "1.2"; if it already is, the server needs TLS 1.2 enabled (SecureSocket has no TLS 1.3)';
+      fix = "set tlsVersion to 1.2; if it already is, the server needs TLS 1.2 enabled (SecureSocket has no TLS 1.3)";
     }
   }
   return { code: info.code, hint: `server sent ${info.name} (${info.description})${levelNote}: ${cause}; fix: ${fix}` };
