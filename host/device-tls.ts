@@ -28,6 +28,7 @@ import * as tls from "node:tls";
 import { constants as cryptoConstants, createPrivateKey, X509Certificate } from "node:crypto";
 import { asBytes } from "../modules/base/bytes";
 import { encodePem } from "../modules/tls/pem";
+import { CHAIN_TEXTS, chainPolicyError, isIpv4, outsideValidity } from "../modules/tls/chain-policy";
 import { parseCertificate } from "../modules/tls/x509";
 
 /** Manifest switches of `config.tls` that select cipher suites at build time. */
@@ -152,23 +153,25 @@ function alpnNames(value: unknown): string[] | undefined {
 }
 
 /**
- * The device's host-name match (ssl_cert.js): subjectAltName dNSName (case-insensitive, a
- * leading "*" matches one label) or IPv4 iPAddress; the common name is never used.
+ * The device's host-name match (ssl_cert.js, with the chain policy's rule for addresses):
+ * subjectAltName dNSName (case-insensitive, a leading "*" matches one label) for a name, an IPv4
+ * iPAddress entry for an address; the common name is never used.
  */
 export function deviceNameMatches(subjectAltName: string | undefined, host: string): boolean {
   const name = host.toLowerCase();
+  const ip = isIpv4(name);
   for (const entry of (subjectAltName ?? "").split(/,\s*/)) {
     const colon = entry.indexOf(":");
     if (colon < 0) continue;
     const kind = entry.slice(0, colon);
     const value = entry.slice(colon + 1).toLowerCase();
-    if (kind === "DNS") {
+    if (kind === "DNS" && !ip) {
       if (value.charCodeAt(0) === 42) {
         if (value.indexOf("*", 1) > 0) continue;
         const dot = name.indexOf(".");
         if (dot >= 0 && value.slice(1) === name.slice(dot)) return true;
       } else if (value === name) return true;
-    } else if (kind === "IP Address" && net.isIPv4(value) && value === name) {
+    } else if (kind === "IP Address" && ip && value === name) {
       return true;
     }
   }
@@ -238,17 +241,29 @@ const DEVICE_SIGNATURE_OIDS = new Set([
   "1.2.840.10045.4.3.1", "1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3", "1.2.840.10045.4.3.4",
 ]);
 
+/** True when the CA's key verifies the certificate's signature (and the names chain). */
+function signedBy(cert: X509Certificate, ca: X509Certificate): boolean {
+  try {
+    return cert.checkIssued(ca) && cert.verify(ca.publicKey);
+  } catch {
+    return false;
+  }
+}
+
 /**
- * The device's verdict on the chain as sent, where it fails and OpenSSL would not (verify on,
- * full handshake only: a resumed session sends no Certificate message and is not checked):
- * - one certificate only: the host-name match runs only while walking a chain of two or more,
- *   so a leaf-only chain is always `TLS: certificate: auth err`;
+ * The device's verdict on the chain as sent, where it fails and OpenSSL would not, or fails with
+ * other words (verify on, full handshake only: a resumed session sends no Certificate message).
+ * The same checks, in the same order, as modules/device/tls-socket.ts:
  * - a certificate signed with an algorithm ssl_cert.js does not know (RSA-PSS, Ed25519, ...):
- *   `Error: Cert: unsupported algorithm: <OID with commas>`. (The device checks the certificates
- *   in date as it walks the chain; here every certificate sent is checked, in order.)
+ *   `Cert: unsupported algorithm: <OID with commas>`;
+ * - the chain policy (tls/chain-policy.ts): issuers are CAs, no SHA-1, RSA keys of 2048 bits or
+ *   more, an IP host needs an IP entry;
+ * - every certificate signed by the one after it;
+ * - a leaf sent alone: out of date, or signed by no trusted CA (`trusted`: the connection's CA,
+ *   the registered and the built-in ones), is refused with the edges' own texts.
  * Returns the error text, or undefined when the device would go on.
  */
-export function deviceChainError(chain: Uint8Array[]): string | undefined {
+export function deviceChainError(chain: Uint8Array[], host: string, trusted: readonly CertInput[] = [], now = Date.now()): string | undefined {
   for (const der of chain) {
     let oid: string;
     try {
@@ -256,10 +271,31 @@ export function deviceChainError(chain: Uint8Array[]): string | undefined {
     } catch {
       continue; // OpenSSL reports undecodable certificates itself
     }
-    if (!DEVICE_SIGNATURE_OIDS.has(oid)) return `Error: Cert: unsupported algorithm: ${oid.split(".").join(",")}`;
+    if (!DEVICE_SIGNATURE_OIDS.has(oid)) return `Cert: unsupported algorithm: ${oid.split(".").join(",")}`;
   }
-  if (chain.length === 1) return "TLS: certificate: auth err";
-  return undefined;
+  const policy = chainPolicyError(chain, host);
+  if (policy) return policy;
+  let certs: X509Certificate[];
+  try {
+    certs = chain.map((der) => new X509Certificate(der));
+  } catch {
+    return undefined;
+  }
+  for (let i = 0; i + 1 < certs.length; i++) {
+    if (!signedBy(certs[i], certs[i + 1])) return CHAIN_TEXTS.notSignedByNext(i + 1);
+  }
+  if (certs.length !== 1) return undefined;
+  if (outsideValidity(chain[0], now)) return CHAIN_TEXTS.leafDates;
+  for (const ca of trusted) {
+    let anchor: X509Certificate;
+    try {
+      anchor = new X509Certificate(toPem(ca));
+    } catch {
+      continue;
+    }
+    if (signedBy(certs[0], anchor)) return undefined;
+  }
+  return CHAIN_TEXTS.leafOnly;
 }
 
 /**
@@ -282,7 +318,7 @@ export function deviceLeafDateError(code: string | undefined, chain: readonly Ui
 
 /** Text of a received alert as the SDK's alert parser throws it. */
 export function alertText(level: number, description: number): string {
-  return `TLS: alert: ${level}, ${description}`;
+  return `alert: ${level}, ${description}`;
 }
 
 /**
@@ -309,7 +345,7 @@ const CERTIFICATE_CODES = new Set([
   "CERT_SIGNATURE_FAILURE", "CERT_UNTRUSTED", "CERT_REJECTED", "INVALID_CA", "PATH_LENGTH_EXCEEDED",
   "INVALID_PURPOSE", "UNABLE_TO_DECRYPT_CERT_SIGNATURE", "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
   "ERR_TLS_CERT_ALTNAME_INVALID", "HOSTNAME_MISMATCH", "ERROR_IN_CERT_NOT_BEFORE_FIELD",
-  "ERROR_IN_CERT_NOT_AFTER_FIELD",
+  "ERROR_IN_CERT_NOT_AFTER_FIELD", "CA_MD_TOO_WEAK", "CA_KEY_TOO_SMALL", "EE_KEY_TOO_SMALL",
 ]);
 
 /** What the device does where Node reports an error: message -2 with this `lastError` text. */
@@ -335,7 +371,7 @@ const ALERT_CODE = /^ERR_SSL_(?:SSLV3_ALERT|TLSV1_ALERT|TLSV13_ALERT|TLSV1)_([A-
  */
 export const TLS_ERROR_MAPPINGS: readonly TlsErrorMapping[] = [
   {
-    codes: "ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_<NAME>, and ERR_SSL_TLSV1_<NAME> for alerts 110-114 -> TLS: alert: 2, <number>",
+    codes: "ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_<NAME>, and ERR_SSL_TLSV1_<NAME> for alerts 110-114 -> alert: 2, <number>",
     why: "ssl_alert.js throws TLSError(`alert: ${level}, ${description}`) for every received alert but close_notify; OpenSSL reports only fatal ones (warnings are read off the wire, tls-records.ts)",
     outcome: (code) => {
       const m = ALERT_CODE.exec(code);
@@ -343,35 +379,35 @@ export const TLS_ERROR_MAPPINGS: readonly TlsErrorMapping[] = [
     },
   },
   {
-    codes: `${[...CERTIFICATE_CODES].join(", ")} -> TLS: certificate: auth err`,
+    codes: `${[...CERTIFICATE_CODES].join(", ")} -> certificate: auth err`,
     why: "ssl_handshake.js throws it whenever CertificateManager.verify returns false: untrusted chain, host-name mismatch, dates (ssl_cert.js only traces the reason)",
-    outcome: (code) => (CERTIFICATE_CODES.has(code) ? error("TLS: certificate: auth err") : undefined),
+    outcome: (code) => (CERTIFICATE_CODES.has(code) ? error(CHAIN_TEXTS.authErr) : undefined),
   },
   {
-    codes: "ERR_SSL_WRONG_CURVE -> TLS: unsupported curve",
+    codes: "ERR_SSL_WRONG_CURVE -> unsupported curve",
     why: "ServerKeyExchange with a named curve other than secp256r1 (ssl_handshake.js)",
-    outcome: (code) => (code === "ERR_SSL_WRONG_CURVE" ? error("TLS: unsupported curve") : undefined),
+    outcome: (code) => (code === "ERR_SSL_WRONG_CURVE" ? error("unsupported curve") : undefined),
   },
   {
-    codes: "ERR_SSL_WRONG_CIPHER_RETURNED -> TLS: handshake: unsuppoorted cipher",
+    codes: "ERR_SSL_WRONG_CIPHER_RETURNED -> handshake: unsuppoorted cipher",
     why: "ServerHello names a suite the device did not offer (the SDK's spelling)",
-    outcome: (code) => (code === "ERR_SSL_WRONG_CIPHER_RETURNED" ? error("TLS: handshake: unsuppoorted cipher") : undefined),
+    outcome: (code) => (code === "ERR_SSL_WRONG_CIPHER_RETURNED" ? error("handshake: unsuppoorted cipher") : undefined),
   },
   {
-    codes: "ERR_SSL_CIPHER_OPERATION_FAILED -> TLS: recordProtocol auth failed",
+    codes: "ERR_SSL_CIPHER_OPERATION_FAILED -> recordProtocol auth failed",
     why: "an AES-GCM record whose tag does not verify (ssl_record.js, GCM branch: its text has no colon)",
-    outcome: (code) => (code === "ERR_SSL_CIPHER_OPERATION_FAILED" ? error("TLS: recordProtocol auth failed") : undefined),
+    outcome: (code) => (code === "ERR_SSL_CIPHER_OPERATION_FAILED" ? error("recordProtocol auth failed") : undefined),
   },
   {
-    codes: "ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC, ERR_SSL_BAD_RECORD_MAC -> TLS: recordProtocol: auth failed",
+    codes: "ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC, ERR_SSL_BAD_RECORD_MAC -> recordProtocol: auth failed",
     why: "a record's MAC or GCM tag does not verify (ssl_record.js)",
     outcome: (code) => (code === "ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC" || code === "ERR_SSL_BAD_RECORD_MAC"
-      ? error("TLS: recordProtocol: auth failed") : undefined),
+      ? error("recordProtocol: auth failed") : undefined),
   },
   {
-    codes: "ERR_SSL_UNSUPPORTED_PROTOCOL -> TLS: alert sent: 2, 70",
+    codes: "ERR_SSL_UNSUPPORTED_PROTOCOL -> alert sent: 2, 70",
     why: "a ServerHello below protocolVersion makes the stack send fatal alert 70 itself and end the handshake with no cipher; SecureSocket then reports message 1, and what is written next leaves in clear text (measured with the SDK's lin build). The device edge (modules/device/tls-socket.ts) turns that message 1 into -2 with this text and writes nothing",
-    outcome: (code) => (code === "ERR_SSL_UNSUPPORTED_PROTOCOL" ? error("TLS: alert sent: 2, 70") : undefined),
+    outcome: (code) => (code === "ERR_SSL_UNSUPPORTED_PROTOCOL" ? error("alert sent: 2, 70") : undefined),
   },
 ];
 

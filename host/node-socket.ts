@@ -6,6 +6,7 @@
  * modules/crypt/securesocket; both deliver their callbacks as socket-events.ts describes. This
  * file is the factory that makes them, and the host's timers and console.
  */
+import { lookup } from "node:dns";
 import type { LogSink, SecureDictionary, SocketFactory, StreamSocket, TimerHost } from "../modules/client/io";
 import { checkSecureDictionary, SecureKeys, type CertInput } from "./device-tls";
 import { ESP32_TCP, type NodeSocketOptions } from "./socket-events";
@@ -33,6 +34,11 @@ export class NodeSocketFactory implements SocketFactory {
   private remember(socket: NodeTcpSocket | NodeTlsSocket): void {
     for (let i = this.sockets.length - 1; i >= 0; i--) if (this.sockets[i].finished) this.sockets.splice(i, 1);
     this.sockets.push(socket);
+  }
+
+  /** Net.resolve: the first IPv4 address of the name, or undefined when it does not resolve. */
+  resolve(host: string, callback: (address: string | undefined) => void): void {
+    lookup(host, { family: 4 }, (err, address) => callback(err ? undefined : address));
   }
 
   connect(host: string, port: number): NodeTcpSocket {

@@ -16,7 +16,10 @@
  *   socket's message 2, so at most a TCP window of the server's bytes waits. Reading from the
  *   network stops while `receiveWindow` bytes (records on their way, plaintext not yet delivered)
  *   wait, as for plain TCP; a flood costs a window and one record, never more (`queuedBytes`).
- * - A close_notify from the server is noted, not reported: -1 comes when the server closes TCP.
+ * - A close_notify from the server is reported as -1 once its plaintext has been read, whether or
+ *   not the server closes TCP (the device edge reports it too: modules/device/tls-socket.ts).
+ * - A first record header that is not TLS (a plain-HTTP port) ends the handshake at once, with the
+ *   device edge's text.
  * - On -1 or -2 the socket closes itself. `lastError` holds the text SecureSocket would have
  *   thrown (device-tls.ts maps Node's errors to it). An exception thrown by the callback itself
  *   is caught, as SecureSocket catches it: -2 follows, with `lastError` = String(exception).
@@ -29,6 +32,7 @@ import {
   alertText, deviceChainError, deviceLeafDateError, deviceOutcome, HOST_TLS_LIMITS, nodeTlsOptions, SecureKeys, type CertInput,
 } from "./device-tls";
 import { RecordReader, recordBytes } from "./tls-records";
+import { notTlsText } from "../modules/tls/chain-policy";
 import { Deliverer, describeError, type Event, type NodeSocketOptions, SECURE_SOCKET } from "./socket-events";
 import type { NodeTcpSocket } from "./node-tcp-socket";
 
@@ -59,6 +63,8 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
   private stopped = false;
   private rawEnded = false;
   private tlsEnded = false;
+  /** The server's first bytes, until there are 5 (a record header). */
+  private head = new Uint8Array(0);
   private rawFailed = false;
   private outstanding = 0;
   private warnedDrop = false;
@@ -91,7 +97,7 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
         this.stats.serverChainLength = chain.length;
         this.serverChain = chain;
         if (!deviceProfile || !verify) return;
-        const text = deviceChainError(chain);
+        const text = deviceChainError(chain, name, secure.certificate ? [secure.certificate, ...ctx.trusted] : ctx.trusted);
         if (text) this.failWith(text, `device rule: server sent ${chain.length} certificate(s)`);
       },
     });
@@ -153,11 +159,10 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
       this.incoming.push(new Uint8Array(data));
       this.schedule();
     });
-    // close_notify ends Node's readable side, but SecureSocket only notes the alert: -1 waits for
-    // the server to close TCP (a server that keeps it open gets no -1 at all).
+    // close_notify (or the server's FIN) ends Node's readable side: -1 once the plaintext is read.
     this.tls.on("end", () => {
       this.tlsEnded = true;
-      if (this.rawEnded) this.peerGone();
+      this.peerGone();
     });
     this.tls.on("close", () => this.peerGone());
     this.tls.on("error", (err: NodeJS.ErrnoException) => this.tlsError(err, deviceProfile));
@@ -180,6 +185,15 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
    */
   private fromNetwork(data: Uint8Array): boolean {
     if (this.stopped) return false;
+    if (this.deviceProfile && this.head.length < 5) {
+      // The device edge checks the first record header the same way (modules/device/tls-socket.ts).
+      this.head = Uint8Array.from([...this.head, ...data.subarray(0, 5 - this.head.length)]);
+      const notTls = notTlsText(this.head);
+      if (notTls) {
+        this.failWith(notTls, "the server does not speak TLS (its first bytes are not a TLS record)");
+        return false;
+      }
+    }
     this.reader.push(data);
     this.stats.maxRecordLength = this.reader.maxRecordLength;
     this.stats.records = this.reader.records;
@@ -282,7 +296,8 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
     } catch (e) {
       // SecureSocket calls the app inside its try/catch: an exception thrown by the callback
       // ends the connection with -2, and the device edge records its text.
-      this.failWith(String(e), `exception in the callback of message ${event.message}: ${String(e)}`);
+      // The device edge records the exception's message (the class name when it has none).
+      this.failWith(e instanceof Error ? e.message || e.name : String(e), `exception in the callback of message ${event.message}: ${String(e)}`);
     } finally {
       this.inReadable = false;
       const left = this.chunk ? this.chunk.length - this.position : 0;

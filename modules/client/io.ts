@@ -70,6 +70,13 @@ export function closedCallback(): void {}
 
 /** How the engine opens connections: the edges construct the real sockets. */
 export interface SocketFactory {
+  /**
+   * Looks a host name up (`Net.resolve`): `callback(address)` once, with a dotted IPv4 address,
+   * or undefined when the name does not resolve. The engine calls it only for names, never for
+   * an address, and gives the lookup its own phase and deadline. An edge without it lets
+   * `connect` resolve the name, and a failed lookup is then a failed connect.
+   */
+  resolve?(host: string, callback: (address: string | undefined) => void): void;
   /** Starts a TCP connection (`new Socket({host, port})`). */
   connect(host: string, port: number): StreamSocket;
   /**

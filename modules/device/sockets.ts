@@ -1,9 +1,11 @@
 /**
- * The SocketFactory of the device: TCP from `socket`, TLS from CapturingSecureSocket, with the
- * shapes of client/io.ts. The engine opens TCP, waits for message 1, then asks for TLS on that
+ * The SocketFactory of the device: names from `net` (Net.resolve), TCP from `socket`, TLS from
+ * CapturingSecureSocket, with the shapes of client/io.ts. The engine opens TCP, waits for message
+ * 1, then asks for TLS on that
  * connected socket; SecureSocket starts its handshake only when its socket callback sees
  * message 1, so `startTls` delivers that message to it itself, on the next turn.
  */
+import Net from "net";
 import { Socket } from "socket";
 import Timer from "timer";
 import type { SocketFactory, SocketMessage, StreamSocket } from "../client/io";
@@ -143,6 +145,13 @@ class TlsStream extends DeviceStream {
 }
 
 export class DeviceSocketFactory implements SocketFactory {
+  resolve(host: string, callback: (address: string | undefined) => void): void {
+    // The socket would resolve the name itself, but then a name that does not resolve and a
+    // refused connect are the same bare -2 (modSocket.c of lwip); on the SDK's Linux simulator
+    // the socket never reports at all. Resolving first tells them apart.
+    Net.resolve(host, (_name, address) => callback(address));
+  }
+
   connect(host: string, port: number): StreamSocket {
     // Nagle off: a request written right after the TLS Finished (a resumed session) would
     // otherwise wait for the server's ACK, about 40 ms of every first byte.
