@@ -69,15 +69,14 @@ describe("TLS: versions, suites, trust", () => {
     expect(line(r)).toBe('fetch #1 https://127.0.0.1:PORT/ status=200 bytes=5 ms=N connect=N tls=N ttfb=N conn=new body="hello"');
   });
 
-  test("openssl s_server -www, TLS 1.2: the page arrives, but its end is a close_notify with TCP left open: TIMEOUT_IDLE", async () => {
-    // -www answers HTTP/1.0 without Content-Length (the body ends at the close). SecureSocket only
-    // notes close_notify, and s_server keeps TCP open, so no -1 comes: the idle deadline ends it.
+  test("openssl s_server -www, TLS 1.2: its close_notify ends the close-delimited page, though TCP stays open", async () => {
+    // -www answers HTTP/1.0 without Content-Length (the body ends at the close); s_server sends
+    // close_notify and keeps TCP open. The edges report the close_notify as the end (-1).
     const server = await h.openssl(["-tls1_2"]);
-    const r = await fetchOnce(h.client({ timeouts: { ...SHORT, idle: 500 } }).client, server.url("/"));
-    expect(failure(r)).toEqual({ code: "TIMEOUT_IDLE", phase: "timeout" });
-    expect(r).toMatchObject({ status: 200, conn: "new" });
+    const r = await fetchOnce(h.client({ timeouts: { ...SHORT, idle: 5000 } }).client, server.url("/"));
+    expect(r).toMatchObject({ ok: true, status: 200, conn: "new" });
     expect(r.bytes).toBeGreaterThan(100);
-    expect(r.error?.detail).toBe("idle timeout after 500 ms (receiving)");
+    expect(r.timings.total).toBeLessThan(5000);
   });
 
   test("session cache (device default): without keep-alive, the 2nd and 3rd connections resume the session", async () => {
@@ -92,9 +91,9 @@ describe("TLS: versions, suites, trust", () => {
     const server = await h.https({ minVersion: "TLSv1.3" });
     const r = await fetchOnce(h.client().client, server.url("/"));
     expect(failure(r)).toEqual({ code: "TLS_ALERT_PROTOCOL_VERSION", phase: "tls-handshake" });
-    expect(r.error?.detail).toBe("TLS: alert: 2, 70");
+    expect(r.error?.detail).toBe("alert: 2, 70");
     expect(r.error?.hint).toMatch(/TLS 1\.3-only and the device is the limited side/);
-    expect(line(r)).toMatch(/^fetch #1 https:\/\/127\.0\.0\.1:PORT\/ error=TLS_ALERT_PROTOCOL_VERSION phase=tls-handshake ms=N connect=N conn=new detail="TLS: alert: 2, 70" hint="/);
+    expect(line(r)).toMatch(/^fetch #1 https:\/\/127\.0\.0\.1:PORT\/ error=TLS_ALERT_PROTOCOL_VERSION phase=tls-handshake ms=N connect=N conn=new detail="alert: 2, 70" hint="/);
   });
 
   test("TLS 1.0-only server (openssl s_server), 1.2 required: TLS_SERVER_VERSION_TOO_LOW, no request written", async () => {
@@ -104,7 +103,7 @@ describe("TLS: versions, suites, trust", () => {
     const { client, net } = h.client();
     const r = await fetchOnce(client, server.url("/"));
     expect(failure(r)).toEqual({ code: "TLS_SERVER_VERSION_TOO_LOW", phase: "tls-handshake" });
-    expect(r.error?.detail).toBe("TLS: alert sent: 2, 70");
+    expect(r.error?.detail).toBe("alert sent: 2, 70");
     expect(r.error?.hint).toMatch(/below the required 1\.2; the device refused it and sent nothing/);
     expect(r).toMatchObject({ status: 0, conn: "new", retried: false });
     const stats = tlsStats(net).pop();
@@ -117,7 +116,7 @@ describe("TLS: versions, suites, trust", () => {
     const server = await h.https({ maxVersion: "TLSv1.2", ciphers: "ECDHE-RSA-CHACHA20-POLY1305" });
     const r = await fetchOnce(h.client().client, server.url("/"));
     expect(failure(r)).toEqual({ code: "TLS_ALERT_HANDSHAKE_FAILURE", phase: "tls-handshake" });
-    expect(r.error?.detail).toBe("TLS: alert: 2, 40");
+    expect(r.error?.detail).toBe("alert: 2, 40");
     expect(server.tlsErrors.join()).toMatch(/no shared cipher/);
   });
 
@@ -125,17 +124,16 @@ describe("TLS: versions, suites, trust", () => {
     const server = await h.https();
     const r = await fetchOnce(h.client({ tls: { caCertificates: [h.pki.otherRoot.der], cache: false } }).client, server.url("/"));
     expect(failure(r)).toEqual({ code: "TLS_CERT_UNTRUSTED", phase: "tls-handshake" });
-    expect(r.error?.detail).toBe("TLS: certificate: auth err");
-    expect(line(r)).toMatch(/^fetch #1 https:\/\/127\.0\.0\.1:PORT\/ error=TLS_CERT_UNTRUSTED phase=tls-handshake ms=N connect=N conn=new detail="TLS: certificate: auth err" hint="the server's chain did not verify: /);
+    expect(r.error?.detail).toBe("certificate: auth err");
+    expect(line(r)).toMatch(/^fetch #1 https:\/\/127\.0\.0\.1:PORT\/ error=TLS_CERT_UNTRUSTED phase=tls-handshake ms=N connect=N conn=new detail="certificate: auth err" hint="the server's chain does not end at an embedded CA .*npm run probe -- https:\/\/127\.0\.0\.1:PORT /);
   });
 
-  test("host-name mismatch: the same text on the device, so TLS_CERT_UNTRUSTED with a hint naming the SANs", async () => {
+  test("host-name mismatch: TLS_CERT_NAME_MISMATCH, with the chain policy's text on both edges", async () => {
     const server = await h.https({ cert: h.pki.fullChain(h.pki.wrongHostLeaf) });
-    const { client, net } = h.client();
+    const { client } = h.client();
     const r = await fetchOnce(client, server.url("/"));
-    expect(failure(r)).toEqual({ code: "TLS_CERT_UNTRUSTED", phase: "tls-handshake" });
-    expect(r.error?.hint).toMatch(/check the SANs list the host/);
-    expect(tlsStats(net).pop()?.hostError).toMatch(/subjectAltName match failed for 127\.0\.0\.1/);
+    expect(failure(r)).toEqual({ code: "TLS_CERT_NAME_MISMATCH", phase: "tls-handshake" });
+    expect(r.error?.hint).toMatch(/add IP:127\.0\.0\.1 to its subjectAltName/);
   });
 
   test("expired server certificate: TLS_CERT_EXPIRED, from the device's text for it", async () => {
@@ -150,16 +148,15 @@ describe("TLS: versions, suites, trust", () => {
     expect(tlsStats(net).pop()?.hostError).toMatch(/^CERT_HAS_EXPIRED/);
   });
 
-  test("leaf-only chain: refused under the device profile even with both CAs; fine with the profile off", async () => {
+  test("leaf-only chain: TLS_CERT_LEAF_ONLY when only the root is embedded; verified when its issuer is", async () => {
     const server = await h.https({ cert: h.pki.leaf.certPem });
-    const both = { tls: { caCertificates: [h.pki.root.der, h.pki.intermediate.der], cache: false } };
-    const device = h.client(both);
+    const device = h.client({ tls: { caCertificates: [h.pki.root.der], cache: false } });
     const r = await fetchOnce(device.client, server.url("/"));
-    expect(failure(r)).toEqual({ code: "TLS_CERT_UNTRUSTED", phase: "tls-handshake" });
-    expect(r.error?.hint).toMatch(/a leaf-only chain/);
+    expect(failure(r)).toEqual({ code: "TLS_CERT_LEAF_ONLY", phase: "tls-handshake" });
+    expect(r.error?.hint).toMatch(/fullchain\.pem/);
     expect(tlsStats(device.net).pop()?.serverChainLength).toBe(1);
-    const plain = await fetchOnce(h.client(both, { deviceProfile: false }).client, server.url("/"));
-    expect(plain).toMatchObject({ ok: true, status: 200, bytes: 5 });
+    const both = { tls: { caCertificates: [h.pki.root.der, h.pki.intermediate.der], cache: false } };
+    expect(await fetchOnce(h.client(both).client, server.url("/"))).toMatchObject({ ok: true, status: 200, bytes: 5 });
   });
 });
 

@@ -8,11 +8,13 @@ import type { Failure, Phase } from "./diagnosis";
 import type { TimerHost } from "./io";
 import type { Timeouts } from "./options";
 
-export type ExchangeState = "connecting" | "handshaking" | "sending" | "waiting" | "receiving" | "done";
+export type ExchangeState = "resolving" | "connecting" | "handshaking" | "sending" | "waiting" | "receiving" | "done";
 
 /** The phase a failure in this state is reported in. */
 export function phaseOf(state: ExchangeState): Phase {
   switch (state) {
+    case "resolving":
+      return "dns";
     case "connecting":
       return "connect";
     case "handshaking":
@@ -26,7 +28,7 @@ export function phaseOf(state: ExchangeState): Phase {
 
 export class Deadlines {
   readonly startedAt: number;
-  /** Start of connecting or handshaking. */
+  /** Start of resolving, connecting or handshaking. */
   phaseStart = 0;
   /** Start of the request write (timings measure the first byte from here). */
   requestStart = 0;
@@ -50,6 +52,7 @@ export class Deadlines {
   private stateDeadline(state: ExchangeState): number {
     const t = this.timeouts;
     switch (state) {
+      case "resolving": // the lookup has its own deadline, as long as a connect's
       case "connecting":
         return this.phaseStart + t.connect;
       case "handshaking":
@@ -102,6 +105,8 @@ export class Deadlines {
     const t = this.timeouts;
     if (phase <= total && now >= phase) {
       switch (state) {
+        case "resolving":
+          return { kind: "timeout", which: "dns", ms: t.connect };
         case "connecting":
           return { kind: "timeout", which: "connect", ms: t.connect };
         case "handshaking":

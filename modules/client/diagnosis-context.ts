@@ -25,7 +25,7 @@ export type Failure =
   | { kind: "disconnect"; phase: Phase; tlsEstablished?: boolean; bytesReceived?: number }
   | { kind: "timeout"; which: TimeoutKind; ms?: number }
   /** The name did not resolve (the edge's resolver answered with no address). */
-  | { kind: "dns"; host?: string; detail?: string }
+  | { kind: "dns"; host?: string }
   | { kind: "reset"; phase: Phase }
   /** The body ended before its Content-Length or final chunk. */
   | { kind: "truncated-body"; received: number; expected?: number }
@@ -49,8 +49,6 @@ export interface DiagnosisContext {
   host?: string;
   /** The port connected to (default 443). */
   port?: number;
-  /** True when no CA certificate was configured for the connection. */
-  caSetEmpty?: boolean;
 }
 
 /** The log-ready result: stable code, phase, raw detail, one-line hint. */

@@ -1,9 +1,12 @@
 /**
  * One request and its response on one connection: the state machine of a hop.
  *
- *   connecting --1--> handshaking --1--> sending --written--> waiting --byte--> receiving --framing--> done
- *   (plain http skips handshaking; a reused connection starts at sending)
+ *   resolving --address--> connecting --1--> handshaking --1--> sending --written--> waiting --byte--> receiving --framing--> done
+ *   (an IP address skips resolving; plain http skips handshaking; a reused connection starts at sending)
  *
+ * - A host name is resolved first (the edges' `resolve`, Net.resolve on the device), with its own
+ *   phase and deadline: on the device a name that does not resolve and a refused connect are
+ *   otherwise the same bare -2.
  * - Connect and TLS handshake are separate states with separate timeouts (deadlines.ts): the
  *   exchange opens the TCP socket itself and wraps it in TLS on message 1 (SNI from the host).
  * - The request is written in pieces that fit the write space (`write()` and message 3).
@@ -26,6 +29,7 @@ import type { SocketMessage, StreamSocket } from "./io";
 import type { ClientLimits, HttpClientOptions } from "./options";
 import type { IdlePool } from "./pool";
 import { followsRedirect } from "./redirects";
+import { isIpv4 } from "../tls/chain-policy";
 import type { SecureOptions } from "../tls/options";
 import type { HttpUrl } from "../http/url";
 
@@ -38,7 +42,7 @@ export interface ClientContext {
   readonly pool: IdlePool;
   /** Gives the warnings due for a new connection. */
   warn(host: string, tls: boolean): void;
-  context(host: string): DiagnosisContext;
+  context(host: string, port?: number): DiagnosisContext;
 }
 
 /** The fetch an exchange belongs to: it owns the deadlines and decides what an outcome means. */
@@ -77,6 +81,8 @@ export class Exchange implements ConnectionOwner {
   private writer: RequestWriter | null = null;
   private completed = false;
   private keepAlive = false;
+  /** The fetch let go of this exchange: a late answer of the resolver is ignored. */
+  private dropped = false;
 
   constructor(private readonly owner: ExchangeOwner, private readonly url: HttpUrl, private readonly method: RequestMethod) {}
 
@@ -92,15 +98,36 @@ export class Exchange implements ConnectionOwner {
       this.ready();
       return;
     }
+    const sockets = client.options.sockets;
+    if (!sockets.resolve || isIpv4(url.host)) return this.open(url.host);
+    this.state = "resolving";
+    this.owner.time.phaseStart = this.owner.time.now();
+    this.owner.rearm();
+    try {
+      sockets.resolve(url.host, (address) => {
+        if (this.dropped || this.state !== "resolving") return;
+        if (address === undefined || address === "") return this.owner.fail({ kind: "dns", host: url.host });
+        this.open(address);
+      });
+    } catch (e) {
+      // lwIP's resolver queue is full: the lookup never started.
+      this.owner.fail({ kind: "socket-error", phase: "dns" }, e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  /** Opens the TCP connection to `address` (the URL's host when the edge resolves names itself). */
+  private open(address: string): void {
+    const url = this.url;
+    const client = this.owner.client;
     this.state = "connecting";
     this.owner.time.phaseStart = this.owner.time.now();
     this.owner.rearm();
     let tcp: StreamSocket;
     try {
-      tcp = client.options.sockets.connect(url.host, url.port);
+      tcp = client.options.sockets.connect(address, url.port);
     } catch (e) {
       const text = e instanceof Error ? e.message : String(e);
-      if (/dns|resolve|lookup|host not found/i.test(text)) return this.owner.fail({ kind: "dns", host: url.host, detail: text });
+      if (/dns|resolve|lookup|host not found/i.test(text)) return this.owner.fail({ kind: "dns", host: url.host });
       return this.owner.fail({ kind: "socket-error", phase: "connect" }, text);
     }
     this.opened = true;
@@ -337,6 +364,7 @@ export class Exchange implements ConnectionOwner {
 
   /** Closes the connection (a failure or a cancel). */
   drop(): void {
+    this.dropped = true;
     if (this.conn) {
       this.conn.close();
       this.conn = null;

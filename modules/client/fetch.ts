@@ -142,7 +142,7 @@ export class Fetch implements ExchangeOwner {
     if (this.finished || this.retryStale(failure)) return;
     const exchange = this.exchange;
     const mutual = exchange ? clientCertificateDiagnosis(failure, exchange.clientCertificateRequested, this.client.tls.secure.clientCertificates !== undefined) : undefined;
-    const d = mutual ?? diagnose(failure, this.client.context((this.url as HttpUrl).host));
+    const d = mutual ?? diagnose(failure, this.client.context((this.url as HttpUrl).host, (this.url as HttpUrl).port));
     if (detail !== undefined && detail !== "") d.detail = `${d.detail}: ${detail}`;
     if (phase !== undefined && d.phase === "tls-handshake") d.phase = phase;
     this.failWith(this.withRetryNote(d));
@@ -191,7 +191,7 @@ export class Fetch implements ExchangeOwner {
     const failure = this.time.expired(state);
     if (!failure) return this.rearm(); // bytes came since: wait on
     if (this.retryStale(failure)) return;
-    const d = diagnose(failure, this.client.context((this.url as HttpUrl).host));
+    const d = diagnose(failure, this.client.context((this.url as HttpUrl).host, (this.url as HttpUrl).port));
     d.detail = `${d.detail} (${state})`;
     this.failWith(this.withRetryNote(d));
   }

@@ -92,14 +92,14 @@ export class HttpClient implements ClientContext {
   }
 
   /** @internal */
-  context(host: string): DiagnosisContext {
+  context(host: string, port?: number): DiagnosisContext {
     const ctx: DiagnosisContext = {
       offeredTls: this.tls.tls,
       verify: this.tls.secure.verify,
       nowMs: this.options.timers.now(),
       host,
-      caSetEmpty: this.tls.secure.certificate === undefined,
     };
+    if (port !== undefined) ctx.port = port;
     if (this.options.buildYear !== undefined) ctx.buildYear = this.options.buildYear;
     return ctx;
   }

@@ -10,7 +10,7 @@ import type { WarningSink } from "./warnings";
 
 /** Deadlines, in milliseconds. Every one is bounded: there is no "wait forever". */
 export interface Timeouts {
-  /** From `connect(host, port)` to message 1 (includes the DNS lookup). Default 10 s. */
+  /** From `connect(address, port)` to message 1; also the deadline of the DNS lookup before it (TIMEOUT_DNS). Default 10 s. */
   connect: number;
   /** From the TLS wrap to its message 1. An ESP32 handshake takes 1 to 3 s. Default 15 s. */
   handshake: number;
