@@ -545,7 +545,7 @@ describe("TLS device profile: sessions, records, reads, writes", () => {
     const port = (plain.address() as net.AddressInfo).port;
     const t = await runSocket(factory(), port, { secure: secure() });
     expect(t.messages).toEqual(["-2"]);
-    expect(t.lastError).toBe('not TLS: the server\'s first bytes are "HTTP/", not a TLS record');
+    expect(t.lastError).toBe('not TLS: the first bytes from the server (HTTP/) are not a TLS record');
     expect(t.stats.hostError).toMatch(/does not speak TLS/);
   });
 

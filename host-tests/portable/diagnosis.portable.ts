@@ -24,7 +24,7 @@ const ROWS: Row[] = [
   ["RSA key under 2048 bits", { kind: "tls-error", text: "certificate: auth err: certificate 2 of the chain has a 1024-bit RSA key, under the 2048 bits required" }, CTX, "TLS_CERT_WEAK_KEY", "tls-handshake"],
   ["IP host without an IP entry", { kind: "tls-error", text: "certificate: auth err: no IP address entry 127.0.0.1 in the certificate's subjectAltName" }, CTX, "TLS_CERT_NAME_MISMATCH", "tls-handshake"],
   ["host name not listed", { kind: "tls-error", text: "certificate: auth err: api.example.com is not a DNS name in the certificate's subjectAltName" }, CTX, "TLS_CERT_NAME_MISMATCH", "tls-handshake"],
-  ["not TLS (the edges' text)", { kind: "tls-error", text: 'not TLS: the server\'s first bytes are "HTTP/", not a TLS record' }, CTX, "TLS_NOT_TLS", "tls-handshake"],
+  ["not TLS (the edges' text)", { kind: "tls-error", text: 'not TLS: the first bytes from the server (HTTP/) are not a TLS record' }, CTX, "TLS_NOT_TLS", "tls-handshake"],
   ["the simulator's failed connect, seen at the first write", { kind: "tls-error", text: "no TCP connection (refused or unreachable: the socket does not say which)", phase: "tls-handshake" }, CTX, "CONNECT_FAILED", "connect"],
   ["auth err, otherwise", { kind: "tls-error", text: "TLS: certificate: auth err" }, CTX, "TLS_CERT_UNTRUSTED", "tls-handshake"],
   ["auth err, no context at all", { kind: "tls-error", text: "TLS: certificate: auth err" }, {}, "TLS_CERT_UNTRUSTED", "tls-handshake"],

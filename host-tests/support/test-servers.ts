@@ -67,7 +67,7 @@ export interface TestPki {
   cleanup(): void;
 }
 
-function run(cmd: string, args: string[], cwd: string): Promise<string> {
+export function run(cmd: string, args: string[], cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { cwd, timeout: 30_000 }, (err, stdout, stderr) => {
       if ((err as NodeJS.ErrnoException | null)?.code === "ENOENT") {
@@ -83,14 +83,14 @@ function asn1Time(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:T]/g, "").slice(0, 14) + "Z";
 }
 
-const DAY = 86_400_000;
-const CA_EXT = [
+export const DAY = 86_400_000;
+export const CA_EXT = [
   "basicConstraints = critical, CA:true",
   "keyUsage = critical, keyCertSign, cRLSign",
   "subjectKeyIdentifier = hash",
   "authorityKeyIdentifier = keyid",
 ];
-const leafExt = (san: string, usage = "serverAuth") => [
+export const leafExt = (san: string, usage = "serverAuth") => [
   "basicConstraints = CA:false",
   "keyUsage = critical, digitalSignature, keyEncipherment",
   `extendedKeyUsage = ${usage}`,
@@ -98,9 +98,9 @@ const leafExt = (san: string, usage = "serverAuth") => [
   "subjectKeyIdentifier = hash",
   "authorityKeyIdentifier = keyid",
 ];
-const LOOPBACK_SAN = "IP:127.0.0.1, DNS:localhost";
+export const LOOPBACK_SAN = "IP:127.0.0.1, DNS:localhost";
 
-interface SignRequest {
+export interface SignRequest {
   name: string;
   key: string;
   subject: string;
@@ -111,10 +111,12 @@ interface SignRequest {
   ext: string[];
   /** `openssl ca -sigopt` values (e.g. RSA-PSS padding). */
   sigopt?: string[];
+  /** The signature's digest (default sha256). */
+  md?: string;
 }
 
 /** `openssl ca`, because only it takes explicit start and end dates (expired certificates). */
-async function sign(dir: string, r: SignRequest): Promise<TestCert> {
+export async function sign(dir: string, r: SignRequest): Promise<TestCert> {
   const db = join(dir, `db-${r.name}`);
   await run("mkdir", ["-p", db], dir);
   writeFileSync(join(db, "index"), "");
@@ -131,7 +133,7 @@ async function sign(dir: string, r: SignRequest): Promise<TestCert> {
   await run("openssl", ["req", "-new", "-key", keyPath, "-subj", r.subject, "-out", csr], dir);
   const signer = r.issuer ? ["-cert", r.issuer.certPath, "-keyfile", r.issuer.keyPath] : ["-selfsign", "-keyfile", keyPath];
   const sigopt = (r.sigopt ?? []).flatMap((o) => ["-sigopt", o]);
-  await run("openssl", ["ca", "-batch", "-notext", "-config", cnf, "-extensions", "ext", "-md", "sha256", ...signer, ...sigopt,
+  await run("openssl", ["ca", "-batch", "-notext", "-config", cnf, "-extensions", "ext", "-md", r.md ?? "sha256", ...signer, ...sigopt,
     "-startdate", asn1Time(r.from), "-enddate", asn1Time(r.to), "-in", csr, "-out", certPath], dir);
   const certPem = readFileSync(certPath, "utf8");
   return {

@@ -111,7 +111,7 @@ export function notTlsText(first: Uint8Array): string | undefined {
   let shown = "";
   for (let i = 0; i < 5; i++) {
     const b = first[i];
-    shown += b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\x${(b < 16 ? "0" : "") + b.toString(16)}`;
+    shown += b > 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\x${(b < 16 ? "0" : "") + b.toString(16)}`;
   }
-  return `not TLS: the server's first bytes are "${shown}", not a TLS record`;
+  return `not TLS: the first bytes from the server (${shown}) are not a TLS record`;
 }
