@@ -81,6 +81,17 @@ function oddChain(name: string, intermediateKeyAlg: string[], intermediateSigopt
   return { cert: read(`${name}-leaf.pem`) + read(`${name}-ca.pem`), key: pki.leaf.keyPem };
 }
 
+/** A leaf for 127.0.0.1 signed directly by the test root (no intermediate). */
+function directLeafPem(): string {
+  const d = pki.dir;
+  const run = (args: string[]) => execFileSync("openssl", args, { cwd: d, stdio: "pipe", timeout: 20_000 });
+  writeFileSync(join(d, "direct-leaf.ext"), "basicConstraints=CA:false\nsubjectAltName=IP:127.0.0.1,DNS:localhost\nauthorityKeyIdentifier=keyid\n");
+  run(["req", "-new", "-key", pki.leaf.keyPath, "-subj", "/O=Test/CN=direct leaf", "-out", "direct-leaf.csr"]);
+  run(["x509", "-req", "-in", "direct-leaf.csr", "-CA", pki.root.certPath, "-CAkey", pki.root.keyPath, "-set_serial", "0x53",
+    "-days", "30", "-extfile", "direct-leaf.ext", "-out", "direct-leaf.pem"]);
+  return require("node:fs").readFileSync(join(d, "direct-leaf.pem"), "utf8") as string;
+}
+
 describe("hand-made ClientHello with max_fragment_length", () => {
   const random = new Uint8Array(32).fill(7);
   /** A ServerHello record: version, random, empty session id, suite, null compression, extensions. */
@@ -185,12 +196,18 @@ suite("npm run probe", () => {
     expect(verdict(r)).toMatch(/^the device can connect: yes, because the server accepts TLS 1\.0 \(not 1\.2\).*they share 2 cipher suites, e\.g\. AES128-SHA; needs tlsVersion=1\.0$/);
   });
 
-  test("leaf-only chain: no, even with the root embedded (exit 1)", async () => {
+  test("leaf-only chain: no, its issuer (the intermediate) is not embedded (exit 1)", async () => {
     const r = await probeServer({ cert: pki.leaf.certPem, key: pki.leaf.keyPem });
     expect(r.code).toBe(1);
     expect(r.out).toContain("chain as sent, 1 certificate(s)");
-    expect(verdict(r)).toContain("sends only its leaf certificate: SecureSocket fails a one-certificate chain");
+    expect(verdict(r)).toContain('sends only its leaf certificate, and no embedded CA signed it ("TLS_CERT_LEAF_ONLY")');
     expect(verdict(r)).toContain("fix: configure the server to send its intermediate certificate(s)");
+  });
+
+  test("a leaf signed directly by the embedded root, sent alone: yes (two-tier PKI)", async () => {
+    const r = await probeServer({ cert: directLeafPem(), key: pki.leaf.keyPem, maxVersion: "TLSv1.2" });
+    expect(r.code).toBe(0);
+    expect(verdict(r)).toContain("it sends only its leaf, signed directly by a root CA");
   });
 
   test("root not embedded: no, with the certs add command; running it makes the verdict yes", async () => {

@@ -28,6 +28,9 @@
  *   server kept TCP open (`openssl s_server -www`). It is reported as -1 (the peer is done).
  * - Not TLS: a plain-HTTP answer is taken for a record header announcing some 20 KB, and the
  *   stack waits for it. The first record header is checked, and a non-TLS one ends the handshake.
+ * - A registered CA whose key type does not fit a signature (an EC root against an RSA-signed
+ *   certificate) made the stack's loop over every CA throw "cannot coerce to bigint", failing
+ *   every chain it had not yet matched: such a CA now simply did not sign it.
  * - The SDK's Linux simulator reports a connect to a closed port as connected; the ClientHello
  *   write then throws "write failed". Before any byte came back that is a failed TCP connection,
  *   reported with the same text as the device's -2 on connect (client/io.ts).
@@ -128,8 +131,22 @@ export class CapturingSecureSocket extends SecureSocket {
     const manager = this.session()?.certificateManager;
     if (!manager) return;
     const walk = manager.verify;
+    const check = manager._verify;
     // defineProperty, not assignment: the prototype is frozen, and assigning over a frozen
     // inherited property throws.
+    Object.defineProperty(manager, "_verify", {
+      // A CA whose key cannot check this signature (an EC key against an RSA signature) did not
+      // sign it: the stack's fallback loop tries every registered CA, and such a pair threw
+      // "cannot coerce to bigint" out of the whole handshake (measured with a P-384 root embedded).
+      value: (spki: unknown, x509: unknown): boolean => {
+        try {
+          return check.call(manager, spki, x509);
+        } catch (e) {
+          if (e instanceof TypeError) return false;
+          throw e;
+        }
+      },
+    });
     Object.defineProperty(manager, "verify", {
       value: (certs: unknown[], options: unknown): boolean => {
         for (let i = 0; i + 1 < certs.length; i++) {

@@ -16,6 +16,7 @@
  * - Whole records are buffered before decryption: 16 KB records cost 16 KB of heap.
  */
 import { CertificateSummary, fingerprintSha256, parseCertificate, secureSocketSupport, Support } from "../../modules/tls/x509";
+import { chainPolicyError } from "../../modules/tls/chain-policy";
 
 export type ProbeVersion = "1.0" | "1.1" | "1.2" | "1.3";
 
@@ -303,8 +304,13 @@ export function assessCompat(f: CompatFacts): CompatReport {
   if (f.chain.length === 0) {
     if (r.deviceVersion !== null) r.warnings.push("the certificate chain was not seen, so trust was not judged");
   } else if (f.chain.length === 1) {
-    problem(`${server} sends only its leaf certificate: SecureSocket fails a one-certificate chain ("TLS: certificate: auth err") even with the right root embedded`,
-      "configure the server to send its intermediate certificate(s) after the leaf (the full chain, e.g. fullchain.pem)");
+    // The firmware verifies a leaf sent alone against the embedded CAs (modules/device/tls-socket.ts):
+    // fine when a known root signed it directly (the anchor check below says whether it is embedded).
+    if (anchor && anchor.position === 0) r.because.push("it sends only its leaf, signed directly by a root CA (a two-tier PKI the firmware verifies)");
+    else {
+      problem(`${server} sends only its leaf certificate, and no embedded CA signed it ("TLS_CERT_LEAF_ONLY")`,
+        "configure the server to send its intermediate certificate(s) after the leaf (the full chain, e.g. fullchain.pem); for a private CA that signs server certificates directly, embed that CA");
+    }
   } else {
     r.because.push(`it sends ${f.chain.length} certificates (leaf and intermediates)`);
   }
@@ -312,6 +318,11 @@ export function assessCompat(f: CompatFacts): CompatReport {
     r.warnings.push("the chain was taken from Node's view of a TLS 1.3 handshake, not from the wire; it may include a root from Node's store");
   }
 
+  const policy = f.chain.length ? chainPolicyError(f.chain, f.host) : undefined;
+  if (policy && !/subjectAltName/.test(policy)) {
+    problem(`the firmware refuses this chain: ${policy.replace("certificate: auth err: ", "")}`,
+      "reissue the certificate: every issuer a CA (CA:TRUE), SHA-256 signatures, RSA keys of 2048 bits or more");
+  }
   if (f.hostNameMatches === false) {
     problem(`the leaf's subjectAltName does not name ${f.host} (the device never uses the common name)`,
       `connect with a host name the certificate lists, or reissue it with ${f.host} in subjectAltName`);
