@@ -28,7 +28,7 @@ import * as tls from "node:tls";
 import { constants as cryptoConstants, createPrivateKey, X509Certificate } from "node:crypto";
 import { asBytes } from "../modules/base/bytes";
 import { encodePem } from "../modules/tls/pem";
-import { CHAIN_TEXTS, chainPolicyError, isIpv4, outsideValidity } from "../modules/tls/chain-policy";
+import { CHAIN_TEXTS, chainPolicyError, endsWithSentRoot, isIpv4, outsideValidity } from "../modules/tls/chain-policy";
 import { parseCertificate } from "../modules/tls/x509";
 
 /** Manifest switches of `config.tls` that select cipher suites at build time. */
@@ -259,7 +259,8 @@ function signedBy(cert: X509Certificate, ca: X509Certificate): boolean {
  * - the chain policy (tls/chain-policy.ts): issuers are CAs, no SHA-1, RSA keys of 2048 bits or
  *   more, an IP host needs an IP entry;
  * - every certificate signed by the one after it;
- * - a leaf sent alone: out of date, or signed by no trusted CA (`trusted`: the connection's CA,
+ * - a root sent after the chain is left out (the device walks without it);
+ * - a leaf sent alone (or with a root): out of date, or signed by no trusted CA (`trusted`: the connection's CA,
  *   the registered and the built-in ones), is refused with the edges' own texts.
  * Returns the error text, or undefined when the device would go on.
  */
@@ -284,7 +285,9 @@ export function deviceChainError(chain: Uint8Array[], host: string, trusted: rea
   for (let i = 0; i + 1 < certs.length; i++) {
     if (!signedBy(certs[i], certs[i + 1])) return CHAIN_TEXTS.notSignedByNext(i + 1);
   }
-  if (certs.length !== 1) return undefined;
+  // A root sent along is left out, as the device edge does; OpenSSL judges longer chains.
+  const rootSent = endsWithSentRoot(chain);
+  if (certs.length - (rootSent ? 1 : 0) !== 1) return undefined;
   if (outsideValidity(chain[0], now)) return CHAIN_TEXTS.leafDates;
   for (const ca of trusted) {
     let anchor: X509Certificate;
@@ -295,7 +298,7 @@ export function deviceChainError(chain: Uint8Array[], host: string, trusted: rea
     }
     if (signedBy(certs[0], anchor)) return undefined;
   }
-  return CHAIN_TEXTS.leafOnly;
+  return rootSent ? CHAIN_TEXTS.rootNotEmbedded : CHAIN_TEXTS.leafOnly;
 }
 
 /**

@@ -74,6 +74,8 @@ async function closedPort(): Promise<number> {
 
 const OK = (bytes: number, body: string, conn = "new") => `fetch https://127.0.0.1:PORT/ status=200 bytes=${bytes} conn=${conn} body=${JSON.stringify(body)}`;
 
+const UNTRUSTED = "fetch https://127.0.0.1:PORT/ error=TLS_CERT_UNTRUSTED phase=tls-handshake conn=new detail=\"certificate: auth err\" hint=\"the server's chain does not end at an embedded CA (or an intermediate is out of date): npm run probe -- https://127.0.0.1:PORT names the root to embed (npm run certs -- add \\\"<root CN>\\\")\"";
+
 export const PARITY_CASES: readonly ParityCase[] = [
   {
     name: "TLS 1.2, full chain",
@@ -98,11 +100,15 @@ export const PARITY_CASES: readonly ParityCase[] = [
   },
   {
     name: "root not embedded",
-    server: "leaf + its root, a root the device does not embed",
-    start: (env) => https(env, { cert: env.pki.foreignLeaf.certPem + env.pki.foreignRoot.certPem, key: env.pki.foreignLeaf.keyPem }),
-    expected: [
-      "fetch https://127.0.0.1:PORT/ error=TLS_CERT_UNTRUSTED phase=tls-handshake conn=new detail=\"certificate: auth err\" hint=\"the server's chain does not end at an embedded CA (or an intermediate is out of date): npm run probe -- https://127.0.0.1:PORT names the root to embed (npm run certs -- add \\\"<root CN>\\\")\"",
-    ],
+    server: "leaf + intermediate under a root the device does not embed",
+    start: (env) => https(env, { cert: env.pki.foreignLeaf.certPem + env.pki.foreignIntermediate.certPem }),
+    expected: [UNTRUSTED],
+  },
+  {
+    name: "root not embedded, sent too",
+    server: "leaf + intermediate + that root, which the device does not embed",
+    start: (env) => https(env, { cert: env.pki.foreignLeaf.certPem + env.pki.foreignIntermediate.certPem + env.pki.foreignRoot.certPem }),
+    expected: [UNTRUSTED],
   },
   {
     name: "leaf only",
@@ -116,6 +122,12 @@ export const PARITY_CASES: readonly ParityCase[] = [
     name: "leaf under the root, sent alone",
     server: "a leaf signed directly by the embedded root, sent alone (two-tier private PKI)",
     start: (env) => https(env, { cert: env.pki.directLeaf.certPem }),
+    expected: [OK(5, "hello")],
+  },
+  {
+    name: "leaf under the root, root sent too",
+    server: "the same leaf, followed by the embedded root itself",
+    start: (env) => https(env, { cert: env.pki.directLeaf.certPem + env.pki.root.certPem }),
     expected: [OK(5, "hello")],
   },
   {

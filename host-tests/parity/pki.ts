@@ -17,8 +17,9 @@ export interface ParityPki extends TestPki {
   weakKeyLeaf: TestCert;
   /** subjectAltName DNS:127.0.0.1 only: the address's text as a DNS name. */
   dnsTextLeaf: TestCert;
-  /** A root that is not embedded, and a leaf under it. */
+  /** A root that is not embedded, an intermediate under it, and a leaf under that. */
   foreignRoot: TestCert;
+  foreignIntermediate: TestCert;
   foreignLeaf: TestCert;
 }
 
@@ -41,8 +42,12 @@ export async function makeParityPki(): Promise<ParityPki> {
       leafOf("dns-text-leaf", pki.intermediate, "leaf.key", "DNS:127.0.0.1"),
       sign(dir, { name: "foreign-root", key: "foreign.key", subject: "/O=Elsewhere/CN=Foreign Root CA", ...valid, ext: CA_EXT }),
     ]);
-    const [underLeaf, foreignLeaf] = await Promise.all([leafOf("under-leaf", leafIssuer), leafOf("foreign-leaf", foreignRoot)]);
-    return { ...pki, directLeaf, leafIssuer, underLeaf, sha1Leaf, weakKeyLeaf, dnsTextLeaf, foreignRoot, foreignLeaf };
+    const [underLeaf, foreignIntermediate] = await Promise.all([
+      leafOf("under-leaf", leafIssuer),
+      sign(dir, { name: "foreign-intermediate", key: "issuer.key", subject: "/O=Elsewhere/CN=Foreign Intermediate CA", issuer: foreignRoot, ...valid, ext: CA_EXT }),
+    ]);
+    const foreignLeaf = await leafOf("foreign-leaf", foreignIntermediate);
+    return { ...pki, directLeaf, leafIssuer, underLeaf, sha1Leaf, weakKeyLeaf, dnsTextLeaf, foreignRoot, foreignIntermediate, foreignLeaf };
   } catch (e) {
     pki.cleanup();
     throw e;

@@ -104,6 +104,12 @@ const TEXT_RULES: readonly TextRule[] = Object.freeze([
     hint: () => "the server sends its leaf alone and no embedded CA signed that leaf: configure the server to send its intermediate too (fullchain.pem); if a private CA signs server certificates directly, embed that CA",
   },
   {
+    test: /a root that is not embedded/,
+    code: "TLS_CERT_UNTRUSTED",
+    phase: "tls-handshake",
+    hint: (ctx) => `the server's leaf is signed by a root CA the firmware does not embed: ${probeCommand(ctx)} names it; embed it (npm run certs -- add "<root CN>") if you trust it`,
+  },
+  {
     test: /is not signed by certificate \d+/,
     code: "TLS_CERT_CHAIN_BROKEN",
     phase: "tls-handshake",

@@ -28,6 +28,9 @@
  *   server kept TCP open (`openssl s_server -www`). It is reported as -1 (the peer is done).
  * - Not TLS: a plain-HTTP answer is taken for a record header announcing some 20 KB, and the
  *   stack waits for it. The first record header is checked, and a non-TLS one ends the handshake.
+ * - A root the server sends after its chain is left out of the walk (trust comes from the embedded
+ *   copy): the walk threw "invalid buffer (in comp)" on a root without authorityKeyIdentifier
+ *   whenever it reached it (measured: a leaf and a root that is not embedded).
  * - A registered CA whose key type does not fit a signature (an EC root against an RSA-signed
  *   certificate) made the stack's loop over every CA throw "cannot coerce to bigint", failing
  *   every chain it had not yet matched: such a CA now simply did not sign it.
@@ -40,7 +43,7 @@ import SecureSocket from "securesocket";
 import X509 from "x509";
 import { asBytes } from "../base/bytes";
 import { NO_TCP_CONNECTION, type SocketMessage } from "../client/io";
-import { CHAIN_TEXTS, chainPolicyError, notTlsText, outsideValidity } from "../tls/chain-policy";
+import { CHAIN_TEXTS, chainPolicyError, endsWithSentRoot, notTlsText, outsideValidity } from "../tls/chain-policy";
 import type { SecureDictionary } from "../tls/options";
 
 /** The parts of SecureSocket and its session this file uses that the typings do not declare. */
@@ -157,9 +160,11 @@ export class CapturingSecureSocket extends SecureSocket {
         const name = (options as { tls_server_name?: string }).tls_server_name ?? host;
         const policy = chainPolicyError(ders, name);
         if (policy) return this.refuse(policy);
-        if (certs.length !== 1) return walk.call(manager, certs, options);
+        const rootSent = endsWithSentRoot(ders);
+        const chain = rootSent ? certs.slice(0, -1) : certs;
+        if (chain.length !== 1) return walk.call(manager, chain, options);
         if (outsideValidity(ders[0], Date.now())) return this.refuse(CHAIN_TEXTS.leafDates);
-        return walk.call(manager, [certs[0], certs[0]], options) || this.refuse(CHAIN_TEXTS.leafOnly);
+        return walk.call(manager, [chain[0], chain[0]], options) || this.refuse(rootSent ? CHAIN_TEXTS.rootNotEmbedded : CHAIN_TEXTS.leafOnly);
       },
     });
   }

@@ -27,6 +27,7 @@ export const CHAIN_TEXTS = Object.freeze({
   authErr: "certificate: auth err",
   leafDates: "date validation failed",
   leafOnly: "certificate: auth err: the server sent only its leaf certificate, and no embedded CA signed it",
+  rootNotEmbedded: "certificate: auth err: the server sent its leaf and a root that is not embedded",
   notSignedByNext: (i: number) => `certificate: auth err: certificate ${i} of the chain is not signed by certificate ${i + 1}`,
   notCa: (i: number) => `certificate: auth err: certificate ${i + 1} of the chain signs certificate ${i} but is not a CA (no basicConstraints CA:TRUE)`,
   weakSignature: (i: number, name: string) => `certificate: auth err: certificate ${i} of the chain is signed with ${name}, too weak to trust`,
@@ -88,6 +89,21 @@ export function chainPolicyError(chain: readonly Uint8Array[], host: string): st
     if (i > 0 && !isCaCertificate(c)) return CHAIN_TEXTS.notCa(i);
   }
   return parsed.length ? nameError(parsed[0], host) : undefined;
+}
+
+/**
+ * True when the chain has two or more certificates and ends with a self-issued one: a root the
+ * server sent along. Sending a root proves nothing (trust comes from the embedded copy), and the
+ * stack's walk throws "invalid buffer" comparing a root that has no authorityKeyIdentifier (as
+ * most roots have none); the edges walk the chain without it.
+ */
+export function endsWithSentRoot(chain: readonly Uint8Array[]): boolean {
+  if (chain.length < 2) return false;
+  try {
+    return selfIssued(parseCertificate(chain[chain.length - 1]));
+  } catch {
+    return false;
+  }
 }
 
 /** True when `now` (ms) is outside the certificate's validity. */

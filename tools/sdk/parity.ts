@@ -3,11 +3,12 @@
  * firmware, built for the Moddable SDK's Linux simulator and run in mcsim, and against the host
  * simulator, side by side with the same servers, config keys and CAs (the shipped certs/*.pem
  * plus the test root). Prints, for each row, the firmware's line, the simulator's line and
- * whether they agree; `--markdown` prints the table for the docs instead.
+ * whether they agree; `--markdown FILE` also writes the table, as Markdown, to FILE (for the docs).
  *
  * Needs `$MODDABLE` with the SDK's host tools built; without them it says why it skipped and
  * exits 0. Exit 1 when a row disagrees.
  */
+import { writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { appLines, buildFirmware, findSdk, isSdk, runFirmware, type Sdk } from "./firmware";
 import { batches, linesFor, normalise, PARITY_CASES, PARITY_CONFIG, type ParityCase, type ParityEnv } from "../../host-tests/parity/cases";
@@ -52,7 +53,13 @@ async function main(): Promise<void> {
     console.log(`parity:sdk skipped: ${found.skip}`);
     return;
   }
-  const asMarkdown = process.argv.includes("--markdown");
+  const at = process.argv.indexOf("--markdown");
+  const markdownFile = at > 0 ? process.argv[at + 1] : undefined;
+  if (at > 0 && !markdownFile) {
+    console.error("usage: npm run parity:sdk [-- --markdown FILE]");
+    process.exitCode = 2;
+    return;
+  }
   const pki = await makeParityPki();
   const servers: { close(): Promise<void> }[] = [];
   const env: ParityEnv = { pki, track: (s) => servers.push(s) };
@@ -77,14 +84,12 @@ async function main(): Promise<void> {
     await Promise.all(servers.map((s) => s.close()));
     pki.cleanup();
   }
-  if (asMarkdown) console.log(markdown(rows));
-  else {
-    for (const r of rows) {
-      console.log(`${r.agree ? "SAME" : "DIFF"}  ${r.name}`);
-      console.log(`  firmware:  ${cell(r.firmware)}`);
-      if (!r.agree) console.log(`  simulator: ${cell(r.simulator)}`);
-    }
+  for (const r of rows) {
+    console.log(`${r.agree ? "SAME" : "DIFF"}  ${r.name}`);
+    console.log(`  firmware:  ${cell(r.firmware)}`);
+    if (!r.agree) console.log(`  simulator: ${cell(r.simulator)}`);
   }
+  if (markdownFile) writeFileSync(markdownFile, `${markdown(rows)}\n`);
   const differ = rows.filter((r) => !r.agree).length;
   console.error(`parity:sdk: ${rows.length - differ} of ${rows.length} rows agree`);
   if (differ) process.exitCode = 1;
