@@ -162,7 +162,7 @@ suite("npm run probe", () => {
     const r = await probeServer({ cert: pki.fullChain(pki.leaf), key: pki.leaf.keyPem, minVersion: "TLSv1.3" });
     expect(r.code).toBe(1);
     expect(verdict(r)).toContain("the device can connect: no, because 127.0.0.1:");
-    expect(verdict(r)).toContain('speaks only TLS 1.3 and SecureSocket stops at TLS 1.2 (the device gets "TLS: alert: 2, 70")');
+    expect(verdict(r)).toContain('speaks only TLS 1.3 and SecureSocket stops at TLS 1.2 (the device gets "alert: 2, 70", TLS_ALERT_PROTOCOL_VERSION)');
     expect(verdict(r)).toContain("fix: enable TLS 1.2 on the server");
   });
 

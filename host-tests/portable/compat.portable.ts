@@ -67,7 +67,7 @@ export const suite: PortableSuite = {
     {
       name: "TLS 1.3 only: no, alert 70",
       run: () => line({ versions: versions("1.3"), suiteVersion: null, suites: [] }),
-      expected: 'the device can connect: no, because device.example.test:443 speaks only TLS 1.3 and SecureSocket stops at TLS 1.2 (the device gets "TLS: alert: 2, 70"); fix: enable TLS 1.2 on the server (with ECDHE-RSA-AES128-GCM-SHA256 or AES128-SHA256), or reach it through a TLS 1.2 proxy',
+      expected: 'the device can connect: no, because device.example.test:443 speaks only TLS 1.3 and SecureSocket stops at TLS 1.2 (the device gets "alert: 2, 70", TLS_ALERT_PROTOCOL_VERSION); fix: enable TLS 1.2 on the server (with ECDHE-RSA-AES128-GCM-SHA256 or AES128-SHA256), or reach it through a TLS 1.2 proxy',
     },
     {
       name: "no handshake at all: no, check the port",
@@ -97,9 +97,14 @@ export const suite: PortableSuite = {
       expected: ["every shared suite needs manifest config.tls.ECDHE_RSA true (the default); do not turn it off"],
     },
     {
-      name: "leaf only: no, even though its root is embedded",
+      name: "leaf only, no known root signed it: no, send the intermediate",
+      run: () => line({ chain: [der(LEAF_SAN)], roots: [] }),
+      expected: `the device can connect: no, because device.example.test:443 sends only its leaf certificate, and no embedded CA signed it ("TLS_CERT_LEAF_ONLY"); fix: configure the server to send its intermediate certificate(s) after the leaf (the full chain, e.g. fullchain.pem); for a private CA that signs server certificates directly, embed that CA`,
+    },
+    {
+      name: "leaf only, signed directly by the embedded root: yes (two-tier PKI)",
       run: () => line({ chain: [der(LEAF_SAN)] }),
-      expected: `the device can connect: no, because device.example.test:443 sends only its leaf certificate: SecureSocket fails a one-certificate chain ("TLS: certificate: auth err") even with the right root embedded; fix: configure the server to send its intermediate certificate(s) after the leaf (the full chain, e.g. fullchain.pem)`,
+      expected: `the device can connect: yes, because the server accepts TLS 1.2, it sends only its leaf, signed directly by a root CA (a two-tier PKI the firmware verifies), its root "${RSA_ROOT}" is embedded (certs/test-rsa.pem), they share 9 cipher suites, e.g. AES128-SHA`,
     },
     {
       name: "root known only from the Mozilla store: no, with the add command by CN",
@@ -178,7 +183,7 @@ export const suite: PortableSuite = {
     {
       name: "every problem is listed with its fix",
       run: () => {
-        const r = assessCompat(facts({ chain: [der(LEAF_SAN)], hostNameMatches: false, suites: suites(() => false) }));
+        const r = assessCompat(facts({ chain: [der(LEAF_SAN)], roots: [], hostNameMatches: false, suites: suites(() => false) }));
         return { problems: r.problems.length, fixes: r.fixes.length, canConnect: r.canConnect };
       },
       expected: { problems: 3, fixes: 3, canConnect: false },

@@ -26,9 +26,8 @@ export type Failure =
   | { kind: "timeout"; which: TimeoutKind; ms?: number }
   /** The name did not resolve (the edge's resolver answered with no address). */
   | { kind: "dns"; host?: string }
+  /** -2 with no TLS text on an established connection: the peer (or a middlebox) reset it. */
   | { kind: "reset"; phase: Phase }
-  /** The body ended before its Content-Length or final chunk. */
-  | { kind: "truncated-body"; received: number; expected?: number }
   /** A parse error from the HTTP core (any code string; known ones get specific hints). */
   | { kind: "http-parse"; error: { code: string; offset: number; message?: string } }
   /** A complete response with status >= 400: a result, not a transport failure. */

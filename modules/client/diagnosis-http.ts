@@ -4,7 +4,7 @@
  */
 import { own, type Diagnosis, type Failure } from "./diagnosis-context";
 
-export const TRUNCATED_HINT = "the connection ended before the whole body arrived: retry (with Range for large bodies)";
+const TRUNCATED_HINT = "the connection ended before the whole body arrived: retry (with Range for large bodies)";
 
 const PARSE_HINTS: { readonly [code: string]: string } = Object.freeze({
   BAD_STATUS_LINE: "the response does not start with an HTTP/1.x status line: the server may be speaking HTTP/2 or another protocol on this port; check the URL and alpn",

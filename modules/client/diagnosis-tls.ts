@@ -79,12 +79,6 @@ const TEXT_RULES: readonly TextRule[] = Object.freeze([
     hint: (ctx) => `the server ended the handshake with close_notify (a silent refusal of the TLS version, SNI or ciphers); the device sent nothing: compare with ${sClient(ctx)}`,
   },
   {
-    test: /alert sent: \d+, \d+|handshake ended without a cipher/,
-    code: "TLS_HANDSHAKE_REFUSED",
-    phase: "tls-handshake",
-    hint: (ctx) => `the device ended the handshake with an alert of its own and sent nothing: ${probeCommand(ctx)} shows which server message it refused`,
-  },
-  {
     test: /^not TLS: |recordProtocol: bad data/,
     code: "TLS_NOT_TLS",
     phase: "tls-handshake",

@@ -11,7 +11,7 @@ import {
   clockHint, clockNotSet, hostPort, sClient,
   type Diagnosis, type DiagnosisContext, type Failure, type TimeoutKind,
 } from "./diagnosis-context";
-import { parseDiagnosis, redirectDiagnosis, statusDiagnosis, TRUNCATED_HINT } from "./diagnosis-http";
+import { parseDiagnosis, redirectDiagnosis, statusDiagnosis } from "./diagnosis-http";
 import { NO_CONNECTION_HINT, tlsTextDiagnosis } from "./diagnosis-tls";
 import { NO_TCP_CONNECTION } from "./io";
 
@@ -116,14 +116,6 @@ export function diagnose(failure: Failure, ctx: DiagnosisContext = {}): Diagnosi
         hint: failure.phase === "tls-handshake"
           ? `the server or a firewall reset the handshake (often a refused TLS version or SNI): compare with ${sClient(ctx)}`
           : "the server (or a proxy or firewall in between) reset the connection: check the server's logs and limits (request size, keep-alive, rate), then any middlebox; retried with backoff",
-      };
-
-    case "truncated-body":
-      return {
-        code: "BODY_TRUNCATED",
-        phase: "response",
-        detail: `body ended after ${failure.received} bytes${failure.expected !== undefined ? ` of ${failure.expected}` : ""}`,
-        hint: TRUNCATED_HINT,
       };
 
     case "http-parse":

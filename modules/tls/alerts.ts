@@ -12,7 +12,7 @@
  *   established (message 1) and the server closes it, so it surfaces as a disconnect before the
  *   first response byte (the console shows `ALERT! (2, 70`).
  * - When the device rejects the server (untrusted chain, host mismatch, dates), it sends no alert;
- *   the texts are `TLS: certificate: auth err` or `date validation failed` instead.
+ *   the texts are `certificate: auth err` or `date validation failed` instead.
  * So a received 42-49 alert is the server complaining about the device's client certificate.
  */
 import type { TlsVersionName } from "./options";

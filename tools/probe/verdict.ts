@@ -238,7 +238,7 @@ export function assessCompat(f: CompatFacts): CompatReport {
   }
   if (r.deviceVersion === null) {
     if (accepted("1.3")) {
-      problem(`${server} speaks only TLS 1.3 and SecureSocket stops at TLS 1.2 (the device gets "TLS: alert: 2, 70")`,
+      problem(`${server} speaks only TLS 1.3 and SecureSocket stops at TLS 1.2 (the device gets "alert: 2, 70", TLS_ALERT_PROTOCOL_VERSION)`,
         "enable TLS 1.2 on the server (with ECDHE-RSA-AES128-GCM-SHA256 or AES128-SHA256), or reach it through a TLS 1.2 proxy");
     } else {
       problem(`${server} completed no TLS handshake with any version from 1.0 to 1.3`,
