@@ -71,12 +71,12 @@ describe("mutual TLS, openssl s_server -Verify", () => {
     return s;
   }
 
-  test("accepted: the page arrives (s_server -www ends it with close_notify and keeps TCP open, hence the idle timeout)", async () => {
+  test("accepted: the page arrives (s_server -www ends it with close_notify, which ends the close-delimited page)", async () => {
     const s = await server(join(CLIENT, "client-ca.pem"));
     const r = await fetchOnce(client(true, 500), s.url("/"));
     expect(r.status).toBe(200);
     expect(r.bytes).toBeGreaterThan(100);
-    expect(r.error?.code).toBe("TIMEOUT_IDLE");
+    expect(r.ok).toBe(true);
   });
 
   test("none sent: TLS_CLIENT_CERT_REQUIRED", async () => {
