@@ -121,9 +121,12 @@ class TlsStream extends DeviceStream {
    */
   override unread(): boolean {
     if (this.closed) return true;
-    const inner = this.tls as unknown as { sock?: NativeStream; ssl?: { packetBuffer?: unknown; applicationData?: unknown } };
+    const inner = this.tls as unknown as { sock?: NativeStream; ssl?: { packetBuffer?: Uint8Array; bytesAvailable?: number } };
     if (!inner.sock || !inner.ssl) return true; // SecureSocket closed itself
-    if (inner.ssl.packetBuffer || inner.ssl.applicationData) return true;
+    // The session (ssl/session_original.js) always holds a packetBuffer, empty between records,
+    // and may keep an applicationData it has handed out in full: count bytes, not objects.
+    const partial = inner.ssl.packetBuffer;
+    if ((partial !== undefined && partial.length > 0) || (inner.ssl.bytesAvailable ?? 0) > 0) return true;
     try {
       return (inner.sock.read() as number) > 0;
     } catch {
