@@ -3,6 +3,7 @@
  * redirects. The fixes speak of the server and the URL: the transport worked.
  */
 import { own, type Diagnosis, type Failure } from "./diagnosis-context";
+import { redactedUrl } from "../http/url";
 
 const TRUNCATED_HINT = "the connection ended before the whole body arrived: retry (with Range for large bodies)";
 
@@ -40,11 +41,6 @@ const STATUS_HINTS: { readonly [status: number]: string } = Object.freeze({
   504: "a gateway timed out waiting for its upstream: retry later with backoff, or request less data",
 });
 
-/** Redacts what could be secret in a URL for a log line: userinfo and the query. */
-function redactUrl(url: string): string {
-  return url.replace(/^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^/?#@]*@/, "$1").replace(/[?#].*$/, (rest) => (rest.length > 1 ? "?…" : ""));
-}
-
 export function statusDiagnosis(f: Failure & { kind: "http-status" }): Diagnosis {
   const s = f.status;
   let hint = own(STATUS_HINTS, s);
@@ -60,7 +56,7 @@ export function statusDiagnosis(f: Failure & { kind: "http-status" }): Diagnosis
 }
 
 export function redirectDiagnosis(f: Failure & { kind: "redirect" }): Diagnosis {
-  const where = f.location !== undefined ? ` to ${redactUrl(f.location)}` : "";
+  const where = f.location !== undefined ? ` to ${redactedUrl(f.location)}` : "";
   switch (f.problem) {
     case "too-many":
       return {
