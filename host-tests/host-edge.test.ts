@@ -7,7 +7,8 @@ import * as net from "node:net";
 import type { SecureDictionary } from "../modules/client/io";
 import { NodeSocketFactory, nodeTimers } from "../host/node-socket";
 import { SECURE_SOCKET, ESP32_TCP } from "../host/socket-events";
-import { deviceCipherSuites, deviceErrorText, deviceNameMatches, DEVICE_CIPHER_SUITES } from "../host/device-tls";
+import { deviceCipherSuites, deviceNameMatches, DEVICE_CIPHER_SUITES } from "../host/device-tls";
+import { deviceErrorText } from "../host/device-tls-errors";
 import {
   makeTestPki, startCaptureServer, startEchoServer, startHttpServer, startHttpsServer, startOpensslServer,
   type TestPki, type TestServer, type TlsServerConfig, type ServerBehaviour,

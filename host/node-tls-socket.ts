@@ -21,16 +21,15 @@
  * - A first record header that is not TLS (a plain-HTTP port) ends the handshake at once, with the
  *   device edge's text.
  * - On -1 or -2 the socket closes itself. `lastError` holds the text SecureSocket would have
- *   thrown (device-tls.ts maps Node's errors to it). An exception thrown by the callback itself
+ *   thrown (device-tls-errors.ts maps Node's errors to it). An exception thrown by the callback itself
  *   is caught, as SecureSocket catches it: -2 follows, with `lastError` = String(exception).
  */
 import type * as net from "node:net";
 import * as tls from "node:tls";
 import { Duplex } from "node:stream";
 import type { StreamSocket } from "../modules/client/io";
-import {
-  alertText, deviceChainError, deviceLeafDateError, deviceOutcome, HOST_TLS_LIMITS, nodeTlsOptions, SecureKeys, type CertInput,
-} from "./device-tls";
+import { deviceChainError, deviceLeafDateError, HOST_TLS_LIMITS, nodeTlsOptions, SecureKeys, type CertInput } from "./device-tls";
+import { alertText, deviceOutcome } from "./device-tls-errors";
 import { RecordReader, recordBytes } from "./tls-records";
 import { notTlsText } from "../modules/tls/chain-policy";
 import { Deliverer, describeError, type Event, type NodeSocketOptions, SECURE_SOCKET } from "./socket-events";
