@@ -21,7 +21,7 @@
  * What Node cannot copy (HOST_TLS_LIMITS): `tls_max_fragment_length` is not sent; SNI is not sent
  * for an IP address (the device sends it); OpenSSL adds the renegotiation SCSV; the device accepts
  * some chains OpenSSL refuses. Otherwise the ClientHello carries the device's suites, groups,
- * signature algorithms and extensions (checked in host-tests/host-edge.test.ts).
+ * signature algorithms and extensions (checked in host-tests/host-edge-tls-handshake.test.ts).
  */
 import * as net from "node:net";
 import * as tls from "node:tls";
