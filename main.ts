@@ -6,12 +6,13 @@ import config from "mc/config";
 import { App } from "./modules/app/app";
 import { traceLog } from "./modules/device/log";
 import { memory } from "./modules/device/memory";
-import { address, joinWifi, rejoinWifi, requestTime, setTime } from "./modules/device/network";
+import { address, requestTime, setTime, WifiStation } from "./modules/device/network";
 import { readResource, registerCa } from "./modules/device/resources";
 import { DeviceSocketFactory } from "./modules/device/sockets";
 import { deviceTimers } from "./modules/device/timers";
 
 traceLog("https-fetch: starting");
+const wifi = new WifiStation();
 App.start({
   log: traceLog,
   timers: deviceTimers,
@@ -19,8 +20,8 @@ App.start({
   config: config as Readonly<Record<string, unknown>>,
   readResource,
   registerCa,
-  joinWifi,
-  rejoinWifi,
+  joinWifi: (ssid, password, onMessage) => wifi.join(ssid, password, onMessage),
+  rejoinWifi: () => wifi.rejoin(),
   address,
   requestTime,
   setTime,

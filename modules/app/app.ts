@@ -25,6 +25,7 @@ import type { DerInput } from "../tls/options";
 import { caDateProblem, caProblems, isoDate } from "../tls/ca-problems";
 import { CertificateSummary, parseCertificate } from "../tls/x509";
 import { ClientIdentity, loadClientIdentity } from "../tls/client-identity";
+import { deepFreeze } from "../base/freeze";
 
 /** Before this instant (2025-01-01) the device clock is taken as unset: no certificate date can be checked. */
 export const CLOCK_FLOOR_MS = Date.UTC(2025, 0, 1);
@@ -84,7 +85,7 @@ export interface LoadedCa {
 }
 
 /** Growing delays for SNTP rounds and Wi-Fi re-joins, in ms. */
-export const RETRY_DELAYS_MS = [2_000, 5_000, 10_000, 30_000, 60_000];
+export const RETRY_DELAYS_MS = deepFreeze([2_000, 5_000, 10_000, 30_000, 60_000]);
 /** An SNTP request without an answer after this long counts as failed. */
 export const SNTP_TIMEOUT_MS = 10_000;
 

@@ -22,6 +22,7 @@ import { MAX_PREVIEW_BYTES } from "../client/body";
 import { DEFAULT_TIMEOUTS, Timeouts } from "../client/options";
 import { describeTarget, parseSecretHeaders, parseTargets, TargetConfig, TARGET_LIMITS } from "./targets";
 import { redactedUrl } from "../http/url";
+import { deepFreeze } from "../base/freeze";
 
 export type LogFormat = "text" | "json";
 
@@ -59,7 +60,7 @@ export interface AppConfigWarning {
 }
 
 /** Defaults, in one place for the README, the manifest and the tests (the timeouts are the engine's). */
-export const APP_DEFAULTS = Object.freeze({
+export const APP_DEFAULTS = deepFreeze({
   targets: "https://example.com/",
   intervalMs: 60_000,
   tlsVersion: "1.2" as TlsVersionName,
@@ -71,7 +72,7 @@ export const APP_DEFAULTS = Object.freeze({
 });
 
 /** Limits of the values accepted. */
-export const APP_LIMITS = Object.freeze({
+export const APP_LIMITS = deepFreeze({
   maxTargets: TARGET_LIMITS.maxTargets,
   minIntervalMs: 1_000,
   maxIntervalMs: 24 * 3_600_000,
@@ -83,7 +84,7 @@ export const APP_LIMITS = Object.freeze({
 });
 
 /** The keys this module reads, with the one-line documentation the README table repeats. */
-export const APP_CONFIG_KEYS: { readonly [key: string]: string } = {
+export const APP_CONFIG_KEYS: { readonly [key: string]: string } = deepFreeze({
   ssid: "Wi-Fi network name (required, 1 to 32 bytes)",
   password: "Wi-Fi password: empty for an open network, else 8 to 63 characters or 64 hex digits (never logged)",
   targets: `what is fetched, at most ${APP_LIMITS.maxTargets} targets: comma-separated http(s) URLs (GET), or a JSON array of URLs and objects {"url", "method", "headers", "body"} (default ${APP_DEFAULTS.targets})`,
@@ -103,21 +104,21 @@ export const APP_CONFIG_KEYS: { readonly [key: string]: string } = {
   preview: `body bytes shown per fetch, 0 to ${APP_LIMITS.maxPreviewBytes} (default ${APP_DEFAULTS.previewBytes})`,
   sntp: `comma-separated SNTP servers, tried in turn (default ${APP_DEFAULTS.sntp})`,
   caFiles: "comma-separated names of the embedded PEM files whose CA certificates are trusted (the manifest lists every file in certs/)",
-};
+});
 
-const TIMEOUT_KEYS: { readonly [key: string]: keyof Timeouts } = {
+const TIMEOUT_KEYS: { readonly [key: string]: keyof Timeouts } = deepFreeze({
   connectTimeout: "connect",
   handshakeTimeout: "handshake",
   firstByteTimeout: "firstByte",
   idleTimeout: "idle",
   totalTimeout: "total",
-};
+});
 
 /**
  * Keys the Moddable SDK itself puts in `mc/config`; they are never reported as typos. (`tls` is
  * here too: as an object it is the SDK's; as a string it is refused on its own.)
  */
-const SDK_KEYS = ["file", "sntp", "tls", "screen", "touch", "rotation", "format", "led", "button", "dump", "http", "main"];
+const SDK_KEYS = deepFreeze(["file", "sntp", "tls", "screen", "touch", "rotation", "format", "led", "button", "dump", "http", "main"]);
 
 function describe(value: unknown): string {
   if (value === null) return "null";
@@ -221,9 +222,9 @@ function clientFilesOf(raw: Readonly<Record<string, unknown>>): { clientCertific
   return files;
 }
 
-const BOOLEAN_WORDS: { readonly [word: string]: boolean } = {
+const BOOLEAN_WORDS: { readonly [word: string]: boolean } = deepFreeze({
   true: true, false: false, yes: true, no: false, on: true, off: false, "1": true, "0": false,
-};
+});
 
 function booleanOf(raw: Readonly<Record<string, unknown>>, key: string, fallback: boolean): boolean {
   const value = raw[key];
@@ -236,7 +237,7 @@ function booleanOf(raw: Readonly<Record<string, unknown>>, key: string, fallback
   throw new ConfigError(typeof value === "string" ? "CONFIG_BAD_VALUE" : "CONFIG_BAD_TYPE", key, `must be true or false, got ${describe(value)}`);
 }
 
-const UNITS: { readonly [unit: string]: number } = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+const UNITS: { readonly [unit: string]: number } = deepFreeze({ ms: 1, s: 1_000, m: 60_000, h: 3_600_000 });
 
 /** A duration: a number of ms (typed or text), or text with a unit (500ms, 30s, 5m, 1h). */
 function durationOf(raw: Readonly<Record<string, unknown>>, key: string, fallback: number, min: number, max: number): number {

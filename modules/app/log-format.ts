@@ -14,6 +14,7 @@ import type { FetchResult } from "../client/fetch-types";
 import { warningLine } from "../client/warnings";
 import { HeaderInput, redactHeaders } from "../http/request";
 import type { TargetStatsSnapshot } from "./stats";
+import { deepFreeze } from "../base/freeze";
 
 export type LogFormat = "text" | "json";
 
@@ -63,7 +64,7 @@ function fetchFields(result: FetchResult, extras: FetchLineExtras): [string, str
   return f;
 }
 
-const QUOTED = ["detail", "hint", "body"];
+const QUOTED = deepFreeze(["detail", "hint", "body"]);
 
 /** One line for one fetch. `label` is the target as it should appear (see `logUrl`). */
 export function formatFetch(format: LogFormat, n: number, label: string, result: FetchResult, extras: FetchLineExtras = {}): string {

@@ -9,21 +9,28 @@ import Time from "time";
 import WiFi from "wifi";
 import type { WifiMessage } from "../app/app";
 
-let station: WiFi | undefined;
-let credentials: { ssid: string; password?: string } | undefined;
+/**
+ * The station and the credentials to re-join with. An instance, not module variables: this module
+ * is preloaded (in flash), where module-level state cannot change.
+ */
+export class WifiStation {
+  /** The station, kept reachable for the whole run. */
+  station: WiFi | undefined = undefined;
+  private credentials: { ssid: string; password?: string } | undefined = undefined;
 
-/** Joins a network in station mode; every notification the policy knows goes to `onMessage`. */
-export function joinWifi(ssid: string, password: string, onMessage: (message: WifiMessage) => void): void {
-  credentials = password === "" ? { ssid } : { ssid, password };
-  WiFi.mode = 1; // station
-  station = new WiFi(credentials, (message) => {
-    if (message === "connect" || message === "gotIP" || message === "lostIP" || message === "disconnect") onMessage(message);
-  });
-}
+  /** Joins a network in station mode; every notification the policy knows goes to `onMessage`. */
+  join(ssid: string, password: string, onMessage: (message: WifiMessage) => void): void {
+    this.credentials = password === "" ? { ssid } : { ssid, password };
+    WiFi.mode = 1; // station
+    this.station = new WiFi(this.credentials, (message) => {
+      if (message === "connect" || message === "gotIP" || message === "lostIP" || message === "disconnect") onMessage(message);
+    });
+  }
 
-/** Asks the station to join again after a drop. */
-export function rejoinWifi(): void {
-  if (credentials) WiFi.connect(credentials);
+  /** Asks the station to join again after a drop. */
+  rejoin(): void {
+    if (this.credentials) WiFi.connect(this.credentials);
+  }
 }
 
 /** The station's IPv4 address, when it has one. */
@@ -55,9 +62,4 @@ export function requestTime(host: string, done: (seconds: number | undefined, re
 /** Sets the system clock (seconds since 1970). */
 export function setTime(seconds: number): void {
   Time.set(seconds);
-}
-
-/** Keeps the station object reachable for the whole run. */
-export function wifiStation(): WiFi | undefined {
-  return station;
 }

@@ -72,7 +72,7 @@ export function withoutUserinfo(text: string): string {
   return text.replace(/(\/\/)[^/?#\s]*@/g, "$1");
 }
 
-const DEFAULT_PORT = { http: 80, https: 443 } as const;
+const DEFAULT_PORT = Object.freeze({ http: 80, https: 443 } as const);
 const LABEL = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 /** Characters kept as they are in a path or query; anything else is percent-encoded as UTF-8. */

@@ -15,10 +15,11 @@
  *   the texts are `certificate: auth err` or `date validation failed` instead.
  * So a received 42-49 alert is the server complaining about the device's client certificate.
  */
+import { deepFreeze } from "../base/freeze";
 import type { TlsVersionName } from "./options";
 
 /** Alert levels on the wire. */
-export const TLS_ALERT_LEVEL = { warning: 1, fatal: 2 } as const;
+export const TLS_ALERT_LEVEL = Object.freeze({ warning: 1, fatal: 2 } as const);
 
 /** One registry entry with its meaning and the likely cause and fix on this device. */
 export interface TlsAlertInfo {
@@ -47,7 +48,7 @@ const CLIENT_CERT = "the server rejected the device's client certificate";
 const RETRY_TRACE = "retry; if it repeats, compare with openssl s_client -tls1_2 against the same host and port";
 
 // Short rows keep the table readable; the cause and fix texts are written for this device.
-const ROWS: Row[] = [
+const ROWS: readonly Row[] = deepFreeze<Row[]>([
   [0, "close_notify", "", "the server closed the TLS connection (normal at the end, not an error)", "if it came before the response, the server gave up on the request: check request framing and timeouts"],
   [10, "unexpected_message", "F", "the server got a TLS message it did not expect (often a stale resumed session or a middlebox)", `restart the device to drop its cached session; ${RETRY_TRACE}`],
   [20, "bad_record_mac", "F", "the server could not authenticate a record from the device (corruption, middlebox, or key mismatch after resumption)", `restart the device to drop its cached session; ${RETRY_TRACE}`],
@@ -83,7 +84,7 @@ const ROWS: Row[] = [
   [116, "certificate_required", "F", "the server requires a client certificate and got none", "configure clientCertificates and clientKey (mutual TLS)"],
   [120, "no_application_protocol", "F", "the server accepts none of the ALPN names offered (the default is http/1.1)", "set alpn to the protocol this server expects, or alpn: [] to send none; an HTTP/2-only server cannot be used"],
   [121, "ech_required", "F", "the server requires Encrypted Client Hello (TLS 1.3 only)", "the device cannot use this endpoint directly: use a TLS 1.2 endpoint or proxy"],
-];
+]);
 
 function entry(row: Row): TlsAlertInfo {
   const [description, name, flags, cause, fix] = row;
@@ -100,7 +101,7 @@ function entry(row: Row): TlsAlertInfo {
 }
 
 /** Every registry entry this project knows, in number order. */
-export const TLS_ALERTS: readonly TlsAlertInfo[] = ROWS.map(entry);
+export const TLS_ALERTS: readonly TlsAlertInfo[] = deepFreeze(ROWS.map(entry));
 
 /** The registry entry for an AlertDescription number, or undefined. */
 export function tlsAlert(description: number): TlsAlertInfo | undefined {

@@ -27,7 +27,7 @@ export class DerError extends Error {
 }
 
 /** Identifier octets of the universal types used here; context tags are 0x80 | n, 0xa0 | n. */
-export const Tag = {
+export const Tag = Object.freeze({
   BOOLEAN: 0x01,
   INTEGER: 0x02,
   BIT_STRING: 0x03,
@@ -44,7 +44,7 @@ export const Tag = {
   BMP_STRING: 0x1e,
   SEQUENCE: 0x30,
   SET: 0x31,
-} as const;
+} as const);
 
 /** One element: offsets into `bytes` of its identifier octet, its contents, and its end. */
 export interface DerElement {

@@ -23,19 +23,20 @@
  * - `serverName` replaces the host name for SNI and for the host-name check.
  */
 import { ConfigError } from "../base/config-error";
+import { deepFreeze } from "../base/freeze";
 
 /** The TLS versions SecureSocket implements, by their usual names. */
 export type TlsVersionName = "1.0" | "1.1" | "1.2";
 
 /** `protocolVersion` wire values (major 3, minor 1..3) by version name. */
-export const TLS_PROTOCOL_VERSIONS: { readonly [V in TlsVersionName]: 0x301 | 0x302 | 0x303 } = {
+export const TLS_PROTOCOL_VERSIONS: { readonly [V in TlsVersionName]: 0x301 | 0x302 | 0x303 } = deepFreeze({
   "1.0": 0x301,
   "1.1": 0x302,
   "1.2": 0x303,
-};
+});
 
 /** Fragment lengths RFC 6066 can ask for, in bytes. */
-export const MAX_FRAGMENT_LENGTHS = [512, 1024, 2048, 4096] as const;
+export const MAX_FRAGMENT_LENGTHS = Object.freeze([512, 1024, 2048, 4096] as const);
 export type MaxFragmentLength = (typeof MAX_FRAGMENT_LENGTHS)[number];
 
 /**
@@ -118,19 +119,19 @@ export interface SecureOptions {
 }
 
 /** Defaults, in one place, for documentation and tests. */
-export const TLS_DEFAULTS = {
+export const TLS_DEFAULTS = deepFreeze({
   tls: "1.2" as TlsVersionName,
   verify: true,
   cache: true,
   // What curl and browsers send, so servers are configured for it; and an HTTP/2-only server
   // answers alert 120 (a clear diagnosis) instead of HTTP/2 frames the HTTP/1.1 parser cannot read.
   alpn: ["http/1.1"],
-};
+});
 
-const KNOWN_OPTIONS = [
+const KNOWN_OPTIONS = deepFreeze([
   "tls", "verify", "cache", "maxFragmentLength", "alpn", "caCertificates",
   "clientCertificates", "clientKey", "serverName", "trace",
-];
+]);
 
 function describe(value: unknown): string {
   if (value === null) return "null";

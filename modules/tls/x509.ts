@@ -10,6 +10,7 @@ import {
   smallIntegerOf, stringOf, Tag, timeOf, valueOf,
 } from "./der";
 import { sha256 } from "../base/sha256";
+import { deepFreeze } from "../base/freeze";
 
 /** One attribute of a distinguished name, e.g. {oid: "2.5.4.3", type: "CN", value: "Example"}. */
 export interface NameAttribute {
@@ -82,7 +83,7 @@ export interface CertificateSummary {
   spki: ByteRange;
 }
 
-const NAME_TYPES: Record<string, string> = {
+const NAME_TYPES: Record<string, string> = deepFreeze({
   "2.5.4.3": "CN", "2.5.4.4": "SN", "2.5.4.5": "serialNumber", "2.5.4.6": "C", "2.5.4.7": "L",
   "2.5.4.8": "ST", "2.5.4.9": "street", "2.5.4.10": "O", "2.5.4.11": "OU", "2.5.4.12": "title",
   "2.5.4.13": "description", "2.5.4.15": "businessCategory", "2.5.4.17": "postalCode", "2.5.4.41": "name",
@@ -91,15 +92,15 @@ const NAME_TYPES: Record<string, string> = {
   "0.9.2342.19200300.100.1.1": "UID", "0.9.2342.19200300.100.1.25": "DC",
   "1.3.6.1.4.1.311.60.2.1.1": "jurisdictionL", "1.3.6.1.4.1.311.60.2.1.2": "jurisdictionST",
   "1.3.6.1.4.1.311.60.2.1.3": "jurisdictionC",
-};
+});
 
-const HASHES: Record<string, string> = {
+const HASHES: Record<string, string> = deepFreeze({
   "1.2.840.113549.2.5": "md5", "1.3.14.3.2.26": "sha1", "2.16.840.1.101.3.4.2.4": "sha224",
   "2.16.840.1.101.3.4.2.1": "sha256", "2.16.840.1.101.3.4.2.2": "sha384", "2.16.840.1.101.3.4.2.3": "sha512",
-};
+});
 
 const RSA_PSS = "1.2.840.113549.1.1.10";
-const SIGNATURES: Record<string, [name: string, hash: string | null]> = {
+const SIGNATURES: Record<string, [name: string, hash: string | null]> = deepFreeze({
   "1.2.840.113549.1.1.4": ["md5WithRSAEncryption", "md5"],
   "1.2.840.113549.1.1.5": ["sha1WithRSAEncryption", "sha1"],
   "1.2.840.113549.1.1.14": ["sha224WithRSAEncryption", "sha224"],
@@ -115,9 +116,9 @@ const SIGNATURES: Record<string, [name: string, hash: string | null]> = {
   "1.2.840.10040.4.3": ["dsa-with-SHA1", "sha1"],
   "1.3.101.112": ["Ed25519", null],
   "1.3.101.113": ["Ed448", null],
-};
+});
 
-const CURVES: Record<string, [name: string, bits: number]> = {
+const CURVES: Record<string, [name: string, bits: number]> = deepFreeze({
   "1.2.840.10045.3.1.7": ["secp256r1", 256],
   "1.3.132.0.34": ["secp384r1", 384],
   "1.3.132.0.35": ["secp521r1", 521],
@@ -125,12 +126,12 @@ const CURVES: Record<string, [name: string, bits: number]> = {
   "1.3.36.3.3.2.8.1.1.7": ["brainpoolP256r1", 256],
   "1.3.36.3.3.2.8.1.1.11": ["brainpoolP384r1", 384],
   "1.3.36.3.3.2.8.1.1.13": ["brainpoolP512r1", 512],
-};
+});
 
-const KEY_USAGE_BITS = [
+const KEY_USAGE_BITS = deepFreeze([
   "digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment", "keyAgreement",
   "keyCertSign", "cRLSign", "encipherOnly", "decipherOnly",
-];
+]);
 
 const hex = (bytes: Uint8Array) => toHex(bytes).toUpperCase();
 
