@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { importedModules, readManifestModules, runtimeImports } from "../tools/sdk/manifest-modules";
+import { importedModules, isTypeOnly, readManifestModules, runtimeImports } from "../tools/sdk/manifest-modules";
 
 const root = join(__dirname, "..");
 const firmware = readManifestModules(root, "manifest.json");
@@ -28,8 +28,10 @@ test("every module the firmware imports is compiled and preloaded by its exact n
   expect(sorted(imported).filter((m) => !firmware.preload.has(m))).toEqual([]);
 });
 
-test("the firmware compiles only modules it imports (no tool-only or unused module)", () => {
-  const compiled = sorted(firmware.compiled).filter((m) => m !== "main");
+const typeOnly = (m: string) => isTypeOnly(readFileSync(join(root, `${m}.ts`), "utf8"));
+
+test("the firmware compiles only modules it imports (no tool-only or unused module; type-only modules compile to nothing)", () => {
+  const compiled = sorted(firmware.compiled).filter((m) => m !== "main" && !typeOnly(m));
   expect(compiled.filter((m) => !imported.has(m))).toEqual([]);
   expect(compiled.filter((m) => !m.startsWith("modules/"))).toEqual([]);
 });
@@ -53,7 +55,7 @@ test("manifest_client.json is self-contained: its modules import only its own mo
     }
   }
   expect(missing).toEqual([]);
-  expect(sorted(client.compiled).filter((m) => !client.preload.has(m))).toEqual([]);
+  expect(sorted(client.compiled).filter((m) => !client.preload.has(m) && !typeOnly(m))).toEqual([]);
   expect(sorted(client.compiled).filter((m) => m.startsWith("modules/app/"))).toEqual([]);
 });
 

@@ -10,6 +10,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import ts from "typescript";
 
 export interface ManifestModules {
   /** Module names (e.g. "modules/http/url") this manifest and its local includes compile from this repository. */
@@ -82,4 +83,10 @@ export function importedModules(root: string, entry: string): Set<string> {
   };
   walk(resolve(root, entry));
   return seen;
+}
+
+/** True when a module holds only types: it compiles to nothing, and no import of it stays at run time. */
+export function isTypeOnly(text: string): boolean {
+  const out = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+  return out.replace(/\/\/.*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, "").replace(/export \{\};?/g, "").trim() === "";
 }
