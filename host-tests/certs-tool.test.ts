@@ -34,7 +34,7 @@ describe("store: pure functions", () => {
     expect(entries.map((e) => e.file)).toEqual(["test-rsa.pem", "p384.pem"]);
     expect(entries[0].fingerprint).toBe(new X509Certificate(fixture("rsa2048-ca.pem")).fingerprint256);
     expect(entries[0].fileBytes).toBe(Buffer.byteLength(rsa.text));
-    expect(entries[1].support.key).toBe("unknown");
+    expect(entries[1].support.key).toBe("unsupported");
     expect(findings.map((f) => `${f.level}:${f.file}`)).toEqual(["error:key.pem", "error:junk.pem"]);
     expect(findings[0].text).toContain("never embed keys");
   });
@@ -45,7 +45,7 @@ describe("store: pure functions", () => {
     expect(text).toContain("test-rsa.pem\n  subject   CN=Test RSA Root CA, OU=Firmware, O=Example Test, C=US\n  issuer    self-signed\n");
     expect(text).toContain(`  sha-256   ${entries[0].fingerprint}\n  key       RSA 2048, signed sha256WithRSAEncryption\n  expires   2049-12-31 (8765 days left)\n`);
     expect(text).toContain(`  size      ${entries[0].der.length.toLocaleString("en")} B DER`);
-    expect(text).toContain("device    untested: EC secp384r1 key");
+    expect(text).toContain("device    NOT usable: EC secp384r1 key cannot be used by the stack (ECDSA P-256 only)");
     const cost = flashCost(entries);
     expect(cost.pemBytes).toBe(Buffer.byteLength(rsa.text) + Buffer.byteLength(p384.text));
     expect(text).toContain(`2 CA certificate(s) in 2 file(s): ${cost.pemBytes.toLocaleString("en")} B of flash as embedded`);
@@ -68,7 +68,7 @@ describe("store: pure functions", () => {
       expect.stringMatching(/^error:expired\.pem:.*: EXPIRED on 2021-01-01/),
       expect.stringMatching(/^error:ed\.pem:CN=Test Ed25519 Root CA.*ed25519 key cannot be used by the stack/),
       expect.stringMatching(/^error:pss\.pem:.*rsa-pss key cannot be used by the stack/),
-      expect.stringMatching(/^warning:p384\.pem:CN=Test EC P-384 Root CA, O=Example Test, C=FR: may not work on the device/),
+      expect.stringMatching(/^error:p384\.pem:CN=Test EC P-384 Root CA, O=Example Test, C=FR: EC secp384r1 key cannot be used by the stack \(ECDSA P-256 only\)/),
     ]));
     // Within 180 days of the end: a warning, not an error.
     const soon = checkEntries(readEntries([rsa]).entries, Date.UTC(2049, 9, 1));
@@ -208,6 +208,10 @@ describe("certs CLI on a temporary project", () => {
     writeFileSync(join(dir, "bundle.pem"), fixture("ec-p256-ca.pem") + fixture("ec-p384-ca.pem"));
     expect(run("add", "bundle.pem")).toBe(1);
     expect(err).toContain('holds 2 certificates; pick one: npm run certs -- add "<CN or SHA-256>" --from bundle.pem');
+    // A P-384 root is refused with the reason (SecureSocket verifies with RSA and P-256 only).
+    expect(run("add", "test ec p-384 root ca", "--from", "bundle.pem")).toBe(1);
+    expect(err).toContain("EC secp384r1 key cannot be used by the stack (ECDSA P-256 only)");
+    expect(readdirSync(certs)).toEqual(["test-rsa-root-ca.pem"]);
     expect(run("add", "test ec p-256 root ca", "--from", "bundle.pem", "--file", "p256.pem")).toBe(0);
     expect(JSON.parse(manifest()).config.caFiles).toBe("test-rsa-root-ca.pem,p256.pem");
     expect(run("check")).toBe(0);

@@ -135,7 +135,7 @@ describe("fixtures against Node", () => {
     expect(verdict("rsa2048-ca.pem")).toEqual(["supported", "supported"]);
     expect(verdict("ec-p256-ca.pem")).toEqual(["supported", "supported"]);
     expect(verdict("leaf-plain.pem")).toEqual(["supported", "supported"]);
-    expect(verdict("ec-p384-ca.pem")).toEqual(["supported", "unknown"]);
+    expect(verdict("ec-p384-ca.pem")).toEqual(["supported", "unsupported"]);
     expect(verdict("rsa-pss-ca.pem")).toEqual(["unsupported", "unsupported"]);
     expect(verdict("ed25519-ca.pem")).toEqual(["unsupported", "unsupported"]);
     expect(secureSocketSupport(parseCertificate(byName["rsa-pss-ca.pem"].der)).reason).toMatch(/rsassaPss .*Cert: unsupported algorithm/);

@@ -139,8 +139,8 @@ export const suite: PortableSuite = {
       isCa: true,
       secureSocket: {
         signature: "supported",
-        key: "unknown",
-        reason: "EC secp384r1 key is in the SDK sources but untested on a device",
+        key: "unsupported",
+        reason: 'EC secp384r1 key cannot be used by the stack (ECDSA P-256 only); registered, it turns every failing chain into "cannot coerce to bigint"',
       },
     } },
     { name: "RSA-PSS root CA", run: () => summary(RSA_PSS_CA), expected: {

@@ -156,6 +156,15 @@ export function loadClientFiles(config: AppConfig, read: (name: string) => strin
   return loadClientIdentity(certFile, certText, keyFile, keyText);
 }
 
+/**
+ * Why a CA cannot anchor any chain on the device (not a CA, a key or signature the stack cannot
+ * use), or undefined when it can. Dates are not a reason here: they are checked once the clock is set.
+ */
+export function caRefusal(ca: LoadedCa): string | undefined {
+  const errors = caProblems(ca.summary, undefined).filter((p) => p.severity === "error");
+  return errors.length ? errors.map((p) => p.text).join("; ") : undefined;
+}
+
 /** What the app keeps of each CA after start-up: the parsed summaries are dropped to spare the heap. */
 interface CaValidity {
   file: string;
@@ -196,8 +205,11 @@ export class App {
     this.config = config;
     this.format = config.logFormat;
     this.cas = cas;
-    this.caValidity = cas.map((ca) => ({ file: ca.file, notBefore: ca.summary.notBefore, notAfter: ca.summary.notAfter }));
-    const ders: DerInput[] = cas.map((ca) => ca.der);
+    // A CA the stack cannot use is never handed to it: a P-384 root, once registered, turned every
+    // failing chain into "cannot coerce to bigint" (measured). registerCas logs each refusal.
+    const usable = cas.filter((ca) => caRefusal(ca) === undefined);
+    this.caValidity = usable.map((ca) => ({ file: ca.file, notBefore: ca.summary.notBefore, notAfter: ca.summary.notAfter }));
+    const ders: DerInput[] = usable.map((ca) => ca.der);
     this.client = new HttpClient({
       sockets: hooks.sockets,
       timers: hooks.timers,
@@ -276,12 +288,19 @@ export class App {
     for (const der of this.client.tls.registerCertificates) this.hooks.registerCa(der);
     const cas = this.cas ?? [];
     this.cas = null;
+    let registered = 0;
     for (const ca of cas) {
+      const refusal = caRefusal(ca);
+      if (refusal !== undefined) {
+        this.line("ca", "refused", { file: ca.file, cn: cn(ca.summary), reason: `${refusal}: not registered; remove it from caFiles` });
+        continue;
+      }
+      registered++;
       this.line("ca", "registered", { file: ca.file, cn: cn(ca.summary), expires: isoDate(ca.summary.notAfter), bytes: ca.der.length });
-      for (const problem of caProblems(ca.summary, undefined)) this.line("ca", "WARNING", { file: ca.file, problem: problem.text });
     }
-    if (cas.length === 0 && this.config.tls.verify && this.config.targets.some((t) => t.url.scheme === "https")) {
-      this.line("ca", "WARNING", { problem: "no CA embedded (caFiles is empty): every https fetch will fail TLS_CERT_UNTRUSTED unless the SDK's own ca*.der resources cover it" });
+    if (registered === 0 && this.config.tls.verify && this.config.targets.some((t) => t.url.scheme === "https")) {
+      const why = cas.length === 0 ? "no CA embedded (caFiles is empty)" : "no usable CA (every embedded one was refused)";
+      this.line("ca", "WARNING", { problem: `${why}: every https fetch will fail TLS_CERT_UNTRUSTED unless the SDK's own ca*.der resources cover it` });
     }
   }
 

@@ -397,8 +397,8 @@ export interface SecureSocketSupport {
  * "Cert: unsupported algorithm". Read in the SDK sources but not measured here: the signature
  * switch (ssl_cert.js) knows RSA PKCS#1 with MD5/SHA-1/SHA-224/256/384/512, DSA-SHA1 and ECDSA
  * with SHA-224..512, nothing else (so no Ed25519/Ed448); key decoding (x509.js) knows RSA and the
- * EC curves secp256r1 and secp384r1. P-384 is therefore "unknown", not "supported", until it has
- * been tried on a device; so are MD5 and DSA, which nobody should rely on. For a root registered
+ * EC curves secp256r1 and secp384r1, but a P-384 root was measured unusable on the SDK's
+ * simulator: "unsupported". MD5 and DSA signatures are "unknown", which nobody should rely on. For a root registered
  * as trust anchor only `key` matters: the stack never checks a root's own signature.
  */
 export function secureSocketSupport(s: CertificateSummary): SecureSocketSupport {
@@ -408,13 +408,16 @@ export function secureSocketSupport(s: CertificateSummary): SecureSocketSupport 
   const ecdsa = /^ecdsa-with-SHA(224|256|384|512)$/.test(alg.name);
   const signature: Support = rsaPkcs1 || ecdsa ? "supported"
     : alg.name === "md5WithRSAEncryption" || alg.name === "dsa-with-SHA1" ? "unknown" : "unsupported";
-  const key: Support = k.type === "rsa" || k.curve === "secp256r1" ? "supported"
-    : k.curve === "secp384r1" ? "unknown" : "unsupported";
+  const key: "supported" | "unsupported" = k.type === "rsa" || k.curve === "secp256r1" ? "supported" : "unsupported";
   const keyText = k.type === "ec" ? `EC ${k.curve} key` : k.type === "rsa" ? `RSA ${k.bits}-bit key` : `${k.type} key`;
   const reasons: string[] = [];
   if (signature === "unsupported") reasons.push(`signature ${alg.name} is not handled (the stack throws "Cert: unsupported algorithm")`);
   if (signature === "unknown") reasons.push(`signature ${alg.name} is in the SDK sources but untested`);
-  if (key === "unsupported") reasons.push(`${keyText} cannot be used by the stack`);
-  if (key === "unknown") reasons.push(`${keyText} is in the SDK sources but untested on a device`);
+  // Measured with a P-384 root registered: SecureSocket cannot anchor a chain on it (secp256r1
+  // only), and every chain that fails verification then ends in "cannot coerce to bigint" from the
+  // stack's fallback loop over the registered roots instead of its real cause.
+  if (key === "unsupported") {
+    reasons.push(k.type === "ec" ? `${keyText} cannot be used by the stack (ECDSA P-256 only); registered, it turns every failing chain into "cannot coerce to bigint"` : `${keyText} cannot be used by the stack`);
+  }
   return { signature, key, reason: reasons.length ? reasons.join("; ") : `${alg.name} and ${keyText} are handled` };
 }
