@@ -112,8 +112,10 @@ test("start-up logs the configuration without the password, each CA with CN, exp
   expect(r.lines).toContain('config value text="ssid \\"Lab\\", password set (hidden)"');
   expect(r.lines).toContain("ca registered file=isrg-root-x1.pem cn=\"ISRG Root X1\" expires=2035-06-04 bytes=1391");
   expect(r.lines).toContain("ca registered file=gts-root-r1.pem cn=\"GTS Root R1\" expires=2036-06-22 bytes=1371");
-  // The first CA rides on each connection (secure.certificate); the others are registered once.
-  expect(r.registered.length).toBe(1);
+  // Both roots have a subject key identifier: they stay in the store (flash), none is registered as DER.
+  expect(r.registered.length).toBe(0);
+  expect(r.app!.client.tls.secure.certificate).toBeUndefined();
+  expect(r.app!.client.tls.secure.caStore!.size).toBe(2);
   expect(r.lines).toContain("mem heap at=start free=123456 chunk_used=20000 slot_used=30000");
   expect(r.lines[r.lines.length - 1]).toBe("wifi joining ssid=Lab");
   expect(r.joins).toBe(1);

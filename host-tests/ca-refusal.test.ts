@@ -1,6 +1,6 @@
 /**
  * A CA the stack cannot use is refused at start: one `ca refused` line naming the file and why,
- * and it never reaches SecureSocket (neither `secure.certificate` nor CertificateManager.register).
+ * and it never reaches SecureSocket (neither the CA store nor CertificateManager.register).
  * Measured on the SDK's simulator: with a P-384 root registered, every chain that failed
  * verification ended in "cannot coerce to bigint" instead of its real cause.
  */
@@ -53,8 +53,9 @@ test("a P-384 root among usable ones: logged as refused, never handed to the sta
   expect(r.app).not.toBeNull();
   expect(r.lines).toContainEqual(expect.stringMatching(/^ca refused file=p384\.pem cn="Test EC P-384 Root CA" reason=".*secp384r1 key cannot be used by the stack.*not registered; remove it from caFiles"$/));
   expect(r.lines.filter((l) => l.startsWith("ca registered")).map((l) => /file=(\S+)/.exec(l)![1])).toEqual(["rsa.pem", "p256.pem"]);
-  // What reaches SecureSocket: the first usable CA per connection, the rest registered once.
-  const handed = [r.app!.client.tls.secure.certificate, ...r.registered].map((d) => Buffer.from(d as Uint8Array).toString("base64"));
+  // What reaches SecureSocket: the store's roots (none is registered as DER: all have a key identifier).
+  expect(r.registered).toEqual([]);
+  const handed = r.app!.client.tls.secure.caStore!.all().map((d) => Buffer.from(d).toString("base64"));
   const der = (file: string) => Buffer.from(loadCaFiles([file], (n) => RESOURCES[n])[0].der).toString("base64");
   expect(handed).toEqual([der("rsa.pem"), der("p256.pem")]);
   expect(r.lines.join("\n")).toContain("wifi joining ssid=Lab");
@@ -62,7 +63,7 @@ test("a P-384 root among usable ones: logged as refused, never handed to the sta
 
 test("when every CA is refused, the warning says so", () => {
   const r = start("p384.pem");
-  expect(r.app!.client.tls.secure.certificate).toBeUndefined();
+  expect(r.app!.client.tls.secure.caStore!.size).toBe(0);
   expect(r.registered).toEqual([]);
   expect(r.lines).toContainEqual(expect.stringMatching(/^ca WARNING problem="no usable CA \(every embedded one was refused\): every https fetch will fail TLS_CERT_UNTRUSTED/));
 });

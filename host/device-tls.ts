@@ -13,7 +13,8 @@
  * - Session cache: one entry for the whole device, keyed by host name, resumed by session ID
  *   (the stack sends no session-ticket extension).
  * - Trust: the connection's `secure.certificate` plus the CAs registered for every connection
- *   (`CertificateManager.register`) plus the firmware's CA resources; never the host's root store.
+ *   (`CertificateManager.register`) plus the roots of `secure.caStore` (the device supplies the
+ *   one a chain names) plus the firmware's CA resources; never the host's root store.
  *   The host name is matched against subjectAltName only (dNSName with a leading "*." wildcard,
  *   or an IPv4 iPAddress), never the common name.
  * - Device-only failures that OpenSSL would not produce (see `deviceChainError`).
@@ -130,6 +131,8 @@ export interface SecureKeys {
   clientKey?: ArrayBuffer | ArrayBufferView;
   clientCertificates?: (ArrayBuffer | ArrayBufferView)[];
   serverName?: string;
+  /** The firmware's roots, decoded on demand on the device (modules/tls/ca-store.ts). */
+  caStore?: { all(): Uint8Array[] };
 }
 
 /** The checks SecureSocket's constructor makes (it throws before any byte is sent). */
@@ -196,7 +199,9 @@ export function nodeTlsOptions(ctx: TlsOptionContext): tls.ConnectionOptions {
   const { secure, host } = ctx;
   const name = secure.serverName ?? host;
   const verify = secure.verify ?? true;
-  const cas = [secure.certificate, ...ctx.trusted].filter((c): c is CertInput => c !== undefined).map((c) => toPem(c));
+  // The store's roots: the device decodes the one a chain names; Node takes the whole set.
+  const stored = secure.caStore ? secure.caStore.all() : [];
+  const cas = [secure.certificate, ...ctx.trusted, ...stored].filter((c): c is CertInput => c !== undefined).map((c) => toPem(c));
   const options: tls.ConnectionOptions = {
     rejectUnauthorized: verify,
     ALPNProtocols: alpnNames(secure.applicationLayerProtocolNegotiation),

@@ -20,10 +20,10 @@ import { FetchLoop } from "./fetch-loop";
 import type { FetchResult } from "../client/fetch-types";
 import { HttpClient } from "../client/http-client";
 import type { LogSink, SocketFactory, TimerHost } from "../client/io";
-import { decodePem } from "../tls/pem";
+import { CaCertificate, CaStore, readCaFile } from "../tls/ca-store";
 import type { DerInput } from "../tls/options";
 import { caDateProblem, caProblems, isoDate } from "../tls/ca-problems";
-import { CertificateSummary, parseCertificate } from "../tls/x509";
+import type { CertificateSummary } from "../tls/x509";
 import { ClientIdentity, loadClientIdentity } from "../tls/client-identity";
 import { deepFreeze } from "../base/freeze";
 
@@ -78,11 +78,7 @@ export interface DeviceHooks {
 }
 
 /** One embedded CA as decoded at start. */
-export interface LoadedCa {
-  file: string;
-  der: Uint8Array;
-  summary: CertificateSummary;
-}
+export type LoadedCa = CaCertificate;
 
 /** Growing delays for SNTP rounds and Wi-Fi re-joins, in ms. */
 export const RETRY_DELAYS_MS = deepFreeze([2_000, 5_000, 10_000, 30_000, 60_000]);
@@ -119,23 +115,15 @@ export function loadCaFiles(files: string[], read: (name: string) => string | un
   for (const file of files) {
     const text = read(file);
     if (text === undefined) throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" is not embedded in the firmware: add it to the manifest's data section`);
-    let blocks;
-    try {
-      blocks = decodePem(text);
-    } catch (e) {
-      throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" ${e instanceof Error ? e.message : String(e)}`);
+    const { certificates, problems } = readCaFile(file, text);
+    // Key blocks are skipped here (the certs tool refuses them); anything else stops start-up.
+    const damage = problems.filter((p) => p.code !== "NOT_A_CERTIFICATE");
+    if (damage.length) {
+      const p = damage[0];
+      throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" ${p.line !== undefined ? `line ${p.line}: ` : ""}${p.text}`);
     }
-    for (const block of blocks) {
-      if (block.label !== "CERTIFICATE") continue;
-      let summary: CertificateSummary;
-      try {
-        summary = parseCertificate(block.der);
-      } catch (e) {
-        throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" line ${block.line}: not a readable certificate: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      loaded.push({ file, der: block.der, summary });
-    }
-    if (!loaded.some((ca) => ca.file === file)) throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" holds no CERTIFICATE block`);
+    if (certificates.length === 0) throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" holds no CERTIFICATE block`);
+    loaded.push(...certificates);
   }
   return loaded;
 }
@@ -209,11 +197,14 @@ export class App {
     // failing chain into "cannot coerce to bigint" (measured). registerCas logs each refusal.
     const usable = cas.filter((ca) => caRefusal(ca) === undefined);
     this.caValidity = usable.map((ca) => ({ file: ca.file, notBefore: ca.summary.notBefore, notAfter: ca.summary.notAfter }));
-    const ders: DerInput[] = usable.map((ca) => ca.der);
+    // Roots with a subject key identifier stay in flash, found by it when a handshake needs one;
+    // a root without one can only be handed over as DER, kept in the heap.
+    const caStore = new CaStore(usable, (file) => hooks.readResource(file));
+    const ders: DerInput[] = usable.filter((ca) => !CaStore.indexes(ca)).map((ca) => ca.der);
     this.client = new HttpClient({
       sockets: hooks.sockets,
       timers: hooks.timers,
-      tls: identity ? { ...config.tls, caCertificates: ders, clientCertificates: identity.certificates, clientKey: identity.key } : { ...config.tls, caCertificates: ders },
+      tls: identity ? { ...config.tls, caStore, caCertificates: ders, clientCertificates: identity.certificates, clientKey: identity.key } : { ...config.tls, caStore, caCertificates: ders },
       timeouts: config.timeouts,
       log: hooks.log,
       buildYear: CLOCK_FLOOR_YEAR,

@@ -10,6 +10,7 @@ import { Socket } from "socket";
 import Timer from "timer";
 import type { SocketFactory, SocketMessage, StreamSocket } from "../client/io";
 import type { SecureDictionary } from "../tls/options";
+import { supplyRoots } from "./ca-supply";
 import { CapturingSecureSocket } from "./tls-socket";
 
 /** Moddable's Socket and SecureSocket as this file calls them (their typings differ between SDK releases). */
@@ -168,6 +169,7 @@ export class DeviceSocketFactory implements SocketFactory {
     tcp.closed = true;
     tcp.callback = null;
     const tls = new CapturingSecureSocket({ sock, host, secure });
+    if (secure.caStore && secure.verify !== false) supplyRoots(tls, secure.caStore);
     return new TlsStream(tls, sock);
   }
 }

@@ -23,6 +23,7 @@
  * - `serverName` replaces the host name for SNI and for the host-name check.
  */
 import { ConfigError } from "../base/config-error";
+import { CaStore } from "./ca-store";
 import { deepFreeze } from "../base/freeze";
 
 /** The TLS versions SecureSocket implements, by their usual names. */
@@ -51,6 +52,11 @@ export interface SecureDictionary {
   protocolVersion: 0x301 | 0x302 | 0x303;
   /** One DER CA certificate trusted for this connection (dates checked at construction). */
   certificate?: DerInput;
+  /**
+   * Not SecureSocket's: roots the edge supplies when a handshake asks for one (the device edge
+   * answers the stack's CA lookup from it; the host edge trusts them all).
+   */
+  caStore?: CaStore;
   /** Verify the server's chain and host name (SDK default true). */
   verify: boolean;
   /** Trace the handshake with `trace()`. */
@@ -87,6 +93,8 @@ export interface TlsUserOptions {
   alpn?: string[];
   /** Trusted CA certificates, DER. Empty: only the CAs built into the firmware's resources. */
   caCertificates?: DerInput[];
+  /** Trusted roots kept out of the heap until a handshake needs one (modules/tls/ca-store.ts). */
+  caStore?: CaStore;
   /** Client certificate chain for mutual TLS, DER, leaf first; needs `clientKey`. */
   clientCertificates?: DerInput[];
   /** Client private key, PKCS#8 DER; needs `clientCertificates`. */
@@ -129,7 +137,7 @@ export const TLS_DEFAULTS = deepFreeze({
 });
 
 const KNOWN_OPTIONS = deepFreeze([
-  "tls", "verify", "cache", "maxFragmentLength", "alpn", "caCertificates",
+  "tls", "verify", "cache", "maxFragmentLength", "alpn", "caCertificates", "caStore",
   "clientCertificates", "clientKey", "serverName", "trace",
 ]);
 
@@ -268,6 +276,10 @@ export function buildSecureOptions(userOptions?: TlsUserOptions): SecureOptions 
 
   const cas = derList("caCertificates", options.caCertificates);
   if (cas.length) secure.certificate = cas[0];
+  if (options.caStore !== undefined) {
+    if (!(options.caStore instanceof CaStore)) throw new ConfigError("CONFIG_BAD_TYPE", "caStore", `must be a CaStore, got ${describe(options.caStore)}`);
+    secure.caStore = options.caStore;
+  }
   else if (verify) {
     warnings.push({
       code: "TLS_NO_CA",

@@ -9,7 +9,8 @@
  */
 import { X509Certificate } from "node:crypto";
 import { caProblems, isoDate } from "../../modules/tls/ca-problems";
-import { decodePem, encodePem } from "../../modules/tls/pem";
+import { readCaFile } from "../../modules/tls/ca-store";
+import { encodePem } from "../../modules/tls/pem";
 import {
   CertificateSummary, fingerprintSha256, parseCertificate, secureSocketSupport, SecureSocketSupport,
 } from "../../modules/tls/x509";
@@ -71,30 +72,18 @@ export function readEntries(files: CaFile[]): { entries: CaEntry[]; findings: Fi
   const entries: CaEntry[] = [];
   const findings: Finding[] = [];
   for (const { file, text } of files) {
-    let blocks;
-    try {
-      blocks = decodePem(text);
-    } catch (e) {
-      findings.push({ level: "error", file, text: `not a PEM file: ${(e as Error).message}` });
-      continue;
+    // The firmware's own reader (modules/tls/ca-store.ts): what it refuses, this refuses too.
+    const { certificates, problems } = readCaFile(file, text);
+    for (const p of problems) {
+      findings.push({ level: "error", file, text: p.code === "NOT_PEM" ? `not a PEM file: ${p.text}` : `line ${p.line}: ${p.text}` });
     }
-    let certs = 0;
-    for (const block of blocks) {
-      if (block.label !== "CERTIFICATE") {
-        findings.push({ level: "error", file, text: `line ${block.line}: a "${block.label}" block, not a CERTIFICATE (never embed keys)` });
-        continue;
-      }
-      try {
-        const summary = parseCertificate(block.der);
-        entries.push({
-          file, line: block.line, der: block.der, summary, fingerprint: fingerprintSha256(block.der),
-          support: secureSocketSupport(summary), fileBytes: utf8Length(text),
-        });
-        certs++;
-      } catch (e) {
-        findings.push({ level: "error", file, text: `line ${block.line}: not a readable certificate: ${(e as Error).message}` });
-      }
+    for (const c of certificates) {
+      entries.push({
+        file, line: c.line, der: c.der, summary: c.summary, fingerprint: fingerprintSha256(c.der),
+        support: secureSocketSupport(c.summary), fileBytes: utf8Length(text),
+      });
     }
+    const certs = certificates.length;
     if (certs > 1) findings.push({ level: "warning", file, text: `${certs} certificates in one file (the firmware reads them all; one per file keeps add/remove simple)` });
   }
   return { entries, findings };

@@ -1,0 +1,93 @@
+/**
+ * The CA store (modules/tls/ca-store.ts): CA files decoded in one place, and roots found by
+ * subject key identifier, each decoded from its PEM file only when asked for.
+ */
+import { execFileSync } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CaStore, readCaFile } from "../modules/tls/ca-store";
+
+const fixture = (name: string) => readFileSync(join(__dirname, "fixtures", "certs", name), "utf8");
+const FILES: Record<string, string> = {
+  "bundle.pem": fixture("bundle.pem"),
+  "p256.pem": fixture("ec-p256-ca.pem"),
+};
+/** The subject key identifier of a PEM certificate, as OpenSSL reads it. */
+const ski = (pem: string) => {
+  const ext = /X509v3 Subject Key Identifier:\s*\n\s*([0-9A-F:]+)/.exec(execFileSync("openssl", ["x509", "-noout", "-text"], { input: pem }).toString())!;
+  return new Uint8Array(Buffer.from(ext[1].replace(/:/g, ""), "hex"));
+};
+
+describe("readCaFile", () => {
+  test("every certificate of a file, with its block number and line; comment lines around them are fine", () => {
+    const { certificates, problems } = readCaFile("bundle.pem", FILES["bundle.pem"]);
+    expect(problems).toEqual([]);
+    expect(certificates.map((c) => [c.file, c.block])).toEqual([["bundle.pem", 0], ["bundle.pem", 1]]);
+    expect(certificates[0].line).toBeGreaterThan(1);
+    expect(Buffer.from(certificates[1].der).equals(new X509Certificate(certificates[1].der).raw)).toBe(true);
+  });
+
+  test("a key block, a damaged certificate and a file that is not PEM are problems with a code", () => {
+    const key = readCaFile("k.pem", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+    expect(key.problems).toEqual([{ code: "NOT_A_CERTIFICATE", line: 1, text: 'a "PRIVATE KEY" block, not a CERTIFICATE (never embed keys)' }]);
+    const damaged = readCaFile("d.pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+    expect(damaged.problems[0]).toMatchObject({ code: "UNREADABLE", line: 1 });
+    expect(readCaFile("j.pem", "nothing here").problems[0].code).toBe("NOT_PEM");
+  });
+});
+
+describe("CaStore", () => {
+  function store(files = FILES) {
+    const reads: string[] = [];
+    const cas = Object.keys(files).flatMap((f) => readCaFile(f, files[f]).certificates);
+    const s = new CaStore(cas, (file) => {
+      reads.push(file);
+      return files[file];
+    });
+    return { s, reads, cas };
+  }
+
+  test("indexes every root by its key identifier and reads no file until asked", () => {
+    const { s, reads } = store();
+    expect(s.size).toBe(3);
+    expect(reads).toEqual([]);
+  });
+
+  test("find decodes the one root whose subject key identifier is asked for, from its file", () => {
+    const { s, reads, cas } = store();
+    const second = cas.find((c) => c.file === "bundle.pem" && c.block === 1)!;
+    const found = s.find(new Uint8Array(Buffer.from(second.summary.subjectKeyId!, "hex")));
+    expect(found && Buffer.from(found.der).equals(Buffer.from(second.der))).toBe(true);
+    expect(reads).toEqual(["bundle.pem"]);
+    const p256 = s.find(ski(FILES["p256.pem"]));
+    expect(p256 && Buffer.from(p256.der).equals(new X509Certificate(FILES["p256.pem"]).raw)).toBe(true);
+  });
+
+  test("an unknown key identifier, or a file gone, finds nothing", () => {
+    const { s } = store();
+    expect(s.find(new Uint8Array(20))).toBeUndefined();
+    const cas = readCaFile("p256.pem", FILES["p256.pem"]).certificates;
+    const gone = new CaStore(cas, () => undefined);
+    expect(gone.find(ski(FILES["p256.pem"]))).toBeUndefined();
+  });
+
+  test("a file changed under the index gives no root rather than another one", () => {
+    const cas = readCaFile("p256.pem", FILES["p256.pem"]).certificates;
+    const swapped = new CaStore(cas, () => FILES["bundle.pem"]);
+    expect(swapped.find(ski(FILES["p256.pem"]))).toBeUndefined();
+  });
+
+  test("a root without a subject key identifier is not indexed (the caller keeps its DER)", () => {
+    const [ca] = readCaFile("p256.pem", FILES["p256.pem"]).certificates;
+    const bare = { ...ca, summary: { ...ca.summary, subjectKeyId: null } };
+    expect(CaStore.indexes(ca)).toBe(true);
+    expect(CaStore.indexes(bare)).toBe(false);
+    expect(new CaStore([bare], () => FILES["p256.pem"]).size).toBe(0);
+  });
+
+  test("all() gives every root's DER (the host edge trusts the whole set)", () => {
+    const { s, cas } = store();
+    expect(s.all().map((d) => Buffer.from(d).toString("hex"))).toEqual(cas.map((c) => Buffer.from(c.der).toString("hex")));
+  });
+});
