@@ -1,0 +1,135 @@
+/**
+ * `npm run bench:heap [-- --fetches N]`: the firmware's XS heap against the Moddable SDK's own
+ * HTTPS example (`examples/network/http/httpsget`), both built with the user's SDK for its Linux
+ * simulator and run in mcsim against the same loopback HTTPS server (the simulator PKI: leaf and
+ * intermediate sent, the root embedded in both).
+ *
+ * Printed for both, and as ratios ours / SDK example:
+ * - heap at start and after the first fetch: `mem heap` lines, chunk + slot used after Debug.gc();
+ * - peak: the largest of mcsim's one-second instrumentation samples (chunk + slot used, garbage
+ *   included, no gc) from the start line to the end of the run, i.e. while fetching, handshakes
+ *   included; sampled the same way for both, so the ratio is fair while each figure is a sample;
+ * - time for N fetches of the same URL: the sum of each fetch's own duration (the firmware keeps
+ *   its connection alive; the example opens a new one each time);
+ * - the firmware's heap after its last fetch against its first (flat over N fetches).
+ * Without an SDK it says why it skipped and exits 0. Figures are a 64-bit simulator's: slots are
+ * 32 bytes there, 16 on an ESP32, so read the ratios rather than the absolute sizes.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { startHttpsServer } from "../../host-tests/support/test-servers";
+import { appLines, buildFirmware, findSdk, instrumentHeap, isSdk, outputRoot, preloadWarnings, REPO_ROOT, runFirmware } from "./firmware";
+import { writeHttpsget } from "./sdk-httpsget";
+
+const PKI = join(REPO_ROOT, "host", "fixtures", "sim-pki");
+
+/** Goals of the firmware's heap (64-bit simulator, chunk + slot after Debug.gc()). */
+export const HEAP_GOALS = Object.freeze({ startBytes: 16 * 1024, afterFirstFetchBytes: 48 * 1024, peakRatio: 1.1 });
+
+export interface HeapFigures {
+  start?: number;
+  afterFirst?: number;
+  afterLast?: number;
+  peak?: number;
+  fetches: number;
+  ok: number;
+  reused: number;
+  totalMs: number;
+}
+
+/** Reads `mem heap`, fetch lines and instrumentation samples of one run. */
+export function heapFigures(lines: string[], count: number): HeapFigures {
+  const heaps: { at: string; bytes: number }[] = [];
+  const f: HeapFigures = { fetches: 0, ok: 0, reused: 0, totalMs: 0 };
+  let startIndex = -1;
+  lines.forEach((line, i) => {
+    const mem = /mem heap at=(\S+) chunk_used=(\d+) slot_used=(\d+)/.exec(line);
+    if (mem) {
+      heaps.push({ at: mem[1], bytes: Number(mem[2]) + Number(mem[3]) });
+      if (mem[1] === "start" && startIndex < 0) startIndex = i;
+      return;
+    }
+    const ms = /^fetch #\d+ .* ms=(\d+)/.exec(line);
+    if (ms && f.fetches < count) {
+      f.fetches++;
+      if (/ status=200\b/.test(line)) f.ok++;
+      if (/ conn=reused\b/.test(line)) f.reused++;
+      f.totalMs += Number(ms[1]);
+    }
+  });
+  f.start = heaps.find((h) => h.at === "start")?.bytes;
+  const after = heaps.filter((h) => h.at === "after-fetch").slice(0, count);
+  f.afterFirst = after[0]?.bytes;
+  f.afterLast = after.length > 1 ? after[after.length - 1].bytes : undefined;
+  const samples = instrumentHeap(startIndex < 0 ? [] : [lines.find((l) => l.startsWith("instruments key:")) ?? "", ...lines.slice(startIndex)]);
+  f.peak = samples.length ? Math.max(...samples) : undefined;
+  return f;
+}
+
+const kb = (n: number | undefined) => (n === undefined ? "-" : `${(n / 1024).toFixed(1)} KB`);
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? "-" : (a / b).toFixed(2));
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const at = args.indexOf("--fetches");
+  const count = at >= 0 ? Number(args[at + 1]) : 20;
+  if (!Number.isInteger(count) || count < 2) throw new Error("--fetches needs a whole number of at least 2");
+  const sdk = findSdk();
+  if (!isSdk(sdk)) {
+    console.log(`bench:heap skipped: ${sdk.skip}`);
+    return;
+  }
+  const rootPem = readFileSync(join(PKI, "root.pem"), "utf8");
+  const server = await startHttpsServer({
+    cert: readFileSync(join(PKI, "leaf.pem"), "utf8") + readFileSync(join(PKI, "intermediate.pem"), "utf8"),
+    key: readFileSync(join(PKI, "leaf.key"), "utf8"),
+  });
+  try {
+    console.log(`bench:heap: building the firmware and the SDK's httpsget for mcsim (output in ${outputRoot()}); first builds take minutes`);
+    const ours = buildFirmware(sdk, {
+      name: "bench-firmware",
+      extraData: [join(PKI, "root.pem")],
+      config: { ssid: "bench", password: "bench-password", targets: server.url("/"), caFiles: "root.pem", interval: "1s", preview: "0" },
+    });
+    const ourWarnings = preloadWarnings(ours.log).filter((w) => /warning: (main|modules\/)/.test(w));
+    const exampleManifest = writeHttpsget(sdk, join(outputRoot(), "bench-httpsget", "httpsget"), { host: server.host, port: server.port, rootPem, count });
+    const example = buildFirmware(sdk, { name: "bench-httpsget", manifest: exampleManifest });
+
+    const afterFetches = (n: number) => (lines: string[]) => lines.filter((l) => /mem heap at=after-fetch/.test(l)).length >= n;
+    const ourRun = await runFirmware(sdk, ours, { seconds: count * 3 + 60, until: afterFetches(count) });
+    const exampleRun = await runFirmware(sdk, example, { seconds: count * 3 + 60, until: (l) => l.some((x) => x === "bench done") });
+    const ourFigures = heapFigures(ourRun.lines, count);
+    const b = heapFigures(exampleRun.lines, count);
+
+    const rows: [string, number | undefined, number | undefined][] = [
+      ["heap at start", ourFigures.start, b.start],
+      ["heap after the first fetch", ourFigures.afterFirst, b.afterFirst],
+      ["peak sample while fetching", ourFigures.peak, b.peak],
+    ];
+    console.log(`\n${"".padEnd(30)}${"firmware".padStart(12)}${"SDK httpsget".padStart(14)}${"ratio".padStart(8)}`);
+    for (const [name, x, y] of rows) console.log(`${name.padEnd(30)}${kb(x).padStart(12)}${kb(y).padStart(14)}${ratio(x, y).padStart(8)}`);
+    console.log(`${`time for ${count} fetches`.padEnd(30)}${`${ourFigures.totalMs} ms`.padStart(12)}${`${b.totalMs} ms`.padStart(14)}${ratio(ourFigures.totalMs, b.totalMs).padStart(8)}`);
+    console.log(`${"fetches status=200".padEnd(30)}${`${ourFigures.ok}/${ourFigures.fetches}`.padStart(12)}${`${b.ok}/${b.fetches}`.padStart(14)}`);
+    console.log(`firmware: ${ourFigures.reused} of ${ourFigures.fetches} fetches on a kept-alive connection; heap after fetch ${count}: ${kb(ourFigures.afterLast)} (after the first: ${kb(ourFigures.afterFirst)})`);
+    console.log(`firmware: xsl preload warnings for this repository's modules: ${ourWarnings.length}${ourWarnings.length ? `\n  ${ourWarnings.join("\n  ")}` : ""}`);
+    const goal = (ok: boolean) => (ok ? "met" : "NOT met");
+    if (ourFigures.start !== undefined) console.log(`goal start <= ${kb(HEAP_GOALS.startBytes)}: ${goal(ourFigures.start <= HEAP_GOALS.startBytes)}`);
+    if (ourFigures.afterFirst !== undefined) console.log(`goal after first fetch <= ${kb(HEAP_GOALS.afterFirstFetchBytes)}: ${goal(ourFigures.afterFirst <= HEAP_GOALS.afterFirstFetchBytes)}`);
+    if (ourFigures.peak !== undefined && b.peak !== undefined) console.log(`goal peak <= ${HEAP_GOALS.peakRatio} x SDK example: ${goal(ourFigures.peak <= HEAP_GOALS.peakRatio * b.peak)}`);
+    if (ourFigures.fetches < count || b.fetches < count) {
+      console.log(`\nincomplete run: firmware ${ourFigures.fetches}/${count}, example ${b.fetches}/${count} fetches; last lines:`);
+      console.log(appLines(ourRun.lines).slice(-10).join("\n"));
+      console.log(appLines(exampleRun.lines).slice(-10).join("\n"));
+      process.exitCode = 1;
+    }
+  } finally {
+    await server.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(`bench:heap failed: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  });
+}
