@@ -7,7 +7,7 @@
 import { X509Certificate } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadCaFiles } from "../modules/app/app";
+import { loadCaFiles } from "../modules/tls/ca-store";
 import { CA_EXPIRY_WARNING_DAYS, caProblems } from "../modules/tls/ca-problems";
 import { parseAppConfig } from "../modules/app/config";
 import { decodePem } from "../modules/tls/pem";

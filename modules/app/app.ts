@@ -20,9 +20,9 @@ import { FetchLoop } from "./fetch-loop";
 import type { FetchResult } from "../client/fetch-types";
 import { HttpClient } from "../client/http-client";
 import type { LogSink, SocketFactory, TimerHost } from "../client/io";
-import { CaCertificate, CaStore, readCaFile } from "../tls/ca-store";
+import { CaCertificate, caRefusal, CaStore, loadCaFiles } from "../tls/ca-store";
 import type { DerInput } from "../tls/options";
-import { caDateProblem, caProblems, isoDate } from "../tls/ca-problems";
+import { caDateProblem, isoDate } from "../tls/ca-problems";
 import type { CertificateSummary } from "../tls/x509";
 import { ClientIdentity, loadClientIdentity } from "../tls/client-identity";
 import { deepFreeze } from "../base/freeze";
@@ -77,9 +77,6 @@ export interface DeviceHooks {
   configAdvice?: string;
 }
 
-/** One embedded CA as decoded at start. */
-export type LoadedCa = CaCertificate;
-
 /** Growing delays for SNTP rounds and Wi-Fi re-joins, in ms. */
 export const RETRY_DELAYS_MS = deepFreeze([2_000, 5_000, 10_000, 30_000, 60_000]);
 /** An SNTP request without an answer after this long counts as failed. */
@@ -105,28 +102,6 @@ export function formatAppLine(format: LogFormat, topic: string, event: string, d
   return line;
 }
 
-/**
- * Decodes and checks the embedded CA files. Throws ConfigError (key `caFiles`) for a missing or
- * damaged file or one holding no certificate: a silently dropped CA would surface much later as an
- * untrusted-chain failure.
- */
-export function loadCaFiles(files: string[], read: (name: string) => string | undefined): LoadedCa[] {
-  const loaded: LoadedCa[] = [];
-  for (const file of files) {
-    const text = read(file);
-    if (text === undefined) throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" is not embedded in the firmware: add it to the manifest's data section`);
-    const { certificates, problems } = readCaFile(file, text);
-    // Key blocks are skipped here (the certs tool refuses them); anything else stops start-up.
-    const damage = problems.filter((p) => p.code !== "NOT_A_CERTIFICATE");
-    if (damage.length) {
-      const p = damage[0];
-      throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" ${p.line !== undefined ? `line ${p.line}: ` : ""}${p.text}`);
-    }
-    if (certificates.length === 0) throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" holds no CERTIFICATE block`);
-    loaded.push(...certificates);
-  }
-  return loaded;
-}
 
 /**
  * The client certificate and key for mutual TLS, when configured. Throws ConfigError (key
@@ -144,14 +119,6 @@ export function loadClientFiles(config: AppConfig, read: (name: string) => strin
   return loadClientIdentity(certFile, certText, keyFile, keyText);
 }
 
-/**
- * Why a CA cannot anchor any chain on the device (not a CA, a key or signature the stack cannot
- * use), or undefined when it can. Dates are not a reason here: they are checked once the clock is set.
- */
-export function caRefusal(ca: LoadedCa): string | undefined {
-  const errors = caProblems(ca.summary, undefined).filter((p) => p.severity === "error");
-  return errors.length ? errors.map((p) => p.text).join("; ") : undefined;
-}
 
 /** What the app keeps of each CA after start-up: the parsed summaries are dropped to spare the heap. */
 interface CaValidity {
@@ -170,7 +137,7 @@ export class App {
   /** The embedded CAs' dates, checked again once the clock is set. */
   private readonly caValidity: CaValidity[];
   /** The decoded CAs until they are registered and logged at start. */
-  private cas: LoadedCa[] | null;
+  private cas: CaCertificate[] | null;
   private readonly hooks: DeviceHooks;
   private readonly format: LogFormat;
   private online = false;
@@ -188,7 +155,7 @@ export class App {
   /** The client certificate's leaf until it is logged at start. */
   private identity: CertificateSummary | null = null;
 
-  private constructor(hooks: DeviceHooks, config: AppConfig, cas: LoadedCa[], identity: ClientIdentity | null) {
+  private constructor(hooks: DeviceHooks, config: AppConfig, cas: CaCertificate[], identity: ClientIdentity | null) {
     this.hooks = hooks;
     this.config = config;
     this.format = config.logFormat;

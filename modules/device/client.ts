@@ -19,7 +19,7 @@ import { HttpClient } from "../client/http-client";
 import type { HttpClientOptions } from "../client/options";
 import { loadClientIdentity } from "../tls/client-identity";
 import type { TlsUserOptions } from "../tls/options";
-import { decodePem } from "../tls/pem";
+import { CaStore, caRefusal, loadCaFiles } from "../tls/ca-store";
 import { readResource, registerCa } from "./resources";
 import { DeviceSocketFactory } from "./sockets";
 import { deviceTimers } from "./timers";
@@ -32,7 +32,7 @@ export interface DeviceClientOptions extends Omit<HttpClientOptions, "sockets" |
   /** Embedded PEM file with its private key (PKCS#8 or PKCS#1, not encrypted). */
   clientKey?: string;
   /** TLS options other than the certificates (version, verify, cache, maxFragmentLength, alpn, serverName, trace). */
-  tls?: Omit<TlsUserOptions, "caCertificates" | "clientCertificates" | "clientKey">;
+  tls?: Omit<TlsUserOptions, "caCertificates" | "caStore" | "clientCertificates" | "clientKey">;
 }
 
 export interface DeviceClient {
@@ -46,27 +46,15 @@ function text(option: string, file: string): string {
   return t;
 }
 
-/** The certificates of the CA files, in order (a file without one is refused). */
-function caCertificates(files: string[]): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (const file of files) {
-    let blocks;
-    try {
-      blocks = decodePem(text("caFiles", file)).filter((b) => b.label === "CERTIFICATE");
-    } catch (e) {
-      if (e instanceof ConfigError) throw e;
-      throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" ${e instanceof Error ? e.message : String(e)}`);
-    }
-    if (blocks.length === 0) throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" holds no CERTIFICATE block`);
-    for (const b of blocks) out.push(b.der);
-  }
-  return out;
-}
 
 /** Builds the client (throws ConfigError for bad options or files) and registers its CAs. */
 export function createDeviceClient(options: DeviceClientOptions = {}): DeviceClient {
   const { caFiles, clientCertificate, clientKey, tls, ...rest } = options;
-  const user: TlsUserOptions = { ...(tls ?? {}), caCertificates: caCertificates(caFiles ?? []) };
+  // The CA files are read as the firmware reads them (modules/tls/ca-store.ts): a root the stack
+  // cannot use is left out, the others stay in flash and are decoded when a handshake needs one.
+  const cas = loadCaFiles(caFiles ?? [], (file) => readResource(file)).filter((ca) => caRefusal(ca) === undefined);
+  const caStore = new CaStore(cas, (file) => readResource(file));
+  const user: TlsUserOptions = { ...(tls ?? {}), caStore, caCertificates: cas.filter((ca) => !CaStore.indexes(ca)).map((ca) => ca.der) };
   if (clientCertificate !== undefined || clientKey !== undefined) {
     if (clientCertificate === undefined || clientKey === undefined) {
       throw new ConfigError("CONFIG_CLIENT_AUTH_INCOMPLETE", clientCertificate === undefined ? "clientCertificate" : "clientKey", "clientCertificate and clientKey go together");
@@ -76,7 +64,7 @@ export function createDeviceClient(options: DeviceClientOptions = {}): DeviceCli
     user.clientKey = identity.key;
   }
   const client = new HttpClient({ ...rest, sockets: new DeviceSocketFactory(), timers: deviceTimers, tls: user });
-  // The first CA goes with each connection; the others are registered once, for every connection.
+  // A root without a key identifier goes with each connection, or is registered once.
   for (const der of client.tls.registerCertificates) registerCa(der);
   return { client, fetch: createFetch(client) };
 }

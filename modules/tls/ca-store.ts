@@ -9,6 +9,8 @@
  * its issuer's (authorityKeyIdentifier) -- the same key SecureSocket's own `ca.ski` store uses.
  */
 import { toHex } from "../base/bytes";
+import { ConfigError } from "../base/config-error";
+import { caProblems } from "./ca-problems";
 import { decodePem } from "./pem";
 import { CertificateSummary, parseCertificate } from "./x509";
 
@@ -56,6 +58,38 @@ export function readCaFile(file: string, text: string): { certificates: CaCertif
     }
   }
   return { certificates, problems };
+}
+
+/**
+ * Decodes and checks the embedded CA files. Throws ConfigError (key `caFiles`) for a missing or
+ * damaged file or one holding no certificate: a silently dropped CA would surface much later as an
+ * untrusted-chain failure.
+ */
+export function loadCaFiles(files: string[], read: (name: string) => string | undefined): CaCertificate[] {
+  const loaded: CaCertificate[] = [];
+  for (const file of files) {
+    const text = read(file);
+    if (text === undefined) throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" is not embedded in the firmware: add it to the manifest's data section`);
+    const { certificates, problems } = readCaFile(file, text);
+    // Key blocks are skipped here (the certs tool refuses them); anything else stops start-up.
+    const damage = problems.filter((p) => p.code !== "NOT_A_CERTIFICATE");
+    if (damage.length) {
+      const p = damage[0];
+      throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" ${p.line !== undefined ? `line ${p.line}: ` : ""}${p.text}`);
+    }
+    if (certificates.length === 0) throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" holds no CERTIFICATE block`);
+    loaded.push(...certificates);
+  }
+  return loaded;
+}
+
+/**
+ * Why a CA cannot anchor any chain on the device (not a CA, a key or signature the stack cannot
+ * use), or undefined when it can. Dates are not a reason here: they are checked once the clock is set.
+ */
+export function caRefusal(ca: CaCertificate): string | undefined {
+  const errors = caProblems(ca.summary, undefined).filter((p) => p.severity === "error");
+  return errors.length ? errors.map((p) => p.text).join("; ") : undefined;
 }
 
 /** Where a CA is, and the key identifier a chain names it by. */
