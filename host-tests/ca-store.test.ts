@@ -90,4 +90,19 @@ describe("CaStore", () => {
     const { s, cas } = store();
     expect(s.all().map((d) => Buffer.from(d).toString("hex"))).toEqual(cas.map((c) => Buffer.from(c.der).toString("hex")));
   });
+
+  test("validity() gives each root's file and dates from the index, to the second, without reading a file", () => {
+    const { s, reads, cas } = store();
+    expect(s.validity()).toEqual(cas.map((c) => ({ file: c.file, notBefore: Math.floor(c.summary.notBefore / 1000) * 1000, notAfter: Math.floor(c.summary.notAfter / 1000) * 1000 })));
+    expect(reads).toEqual([]);
+  });
+
+  test("a key identifier is matched whole: a prefix or a longer one finds nothing", () => {
+    const { s } = store();
+    const key = ski(FILES["p256.pem"]);
+    expect(s.find(key.subarray(0, 19))).toBeUndefined();
+    const longer = new Uint8Array(21);
+    longer.set(key);
+    expect(s.find(longer)).toBeUndefined();
+  });
 });

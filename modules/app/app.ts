@@ -163,10 +163,11 @@ export class App {
     // A CA the stack cannot use is never handed to it: a P-384 root, once registered, turned every
     // failing chain into "cannot coerce to bigint" (measured). registerCas logs each refusal.
     const usable = cas.filter((ca) => caRefusal(ca) === undefined);
-    this.caValidity = usable.map((ca) => ({ file: ca.file, notBefore: ca.summary.notBefore, notAfter: ca.summary.notAfter }));
     // Roots with a subject key identifier stay in flash, found by it when a handshake needs one;
     // a root without one can only be handed over as DER, kept in the heap.
     const caStore = new CaStore(usable, (file) => hooks.readResource(file));
+    // The store's index holds its roots' dates; only the others' are kept here.
+    this.caValidity = usable.filter((ca) => !CaStore.indexes(ca)).map((ca) => ({ file: ca.file, notBefore: ca.summary.notBefore, notAfter: ca.summary.notAfter }));
     const ders: DerInput[] = usable.filter((ca) => !CaStore.indexes(ca)).map((ca) => ca.der);
     this.client = new HttpClient({
       sockets: hooks.sockets,
@@ -391,7 +392,8 @@ export class App {
     if (server !== undefined) this.line("clock", "set", { now: new Date(now).toISOString(), server });
     if (!this.started) {
       // Structural problems were logged at registration; now that the time is known, the dates.
-      for (const ca of this.caValidity) {
+      const store = this.client.tls.secure.caStore;
+      for (const ca of store ? store.validity().concat(this.caValidity) : this.caValidity) {
         const problem = caDateProblem(ca, now);
         if (problem) this.line("ca", "WARNING", { file: ca.file, problem: problem.text });
       }

@@ -92,29 +92,54 @@ export function caRefusal(ca: CaCertificate): string | undefined {
   return errors.length ? errors.map((p) => p.text).join("; ") : undefined;
 }
 
-/** Where a CA is, and the key identifier a chain names it by. */
-interface CaLocation {
-  file: string;
-  block: number;
-  /** Subject key identifier, upper-case hex. */
-  keyId: string;
+/** One index record: key identifier length and first KEY_BYTES bytes, file, block, dates. */
+const RECORD = 32;
+const KEY_BYTES = 20;
+const FILE = 21;
+const BLOCK = 22;
+const NOT_BEFORE = 24;
+const NOT_AFTER = 28;
+
+/** Seconds since 1970 in 32 bits: dates before or after that range are clamped (a root of year 9999). */
+function seconds(ms: number): number {
+  return Math.min(0xffffffff, Math.max(0, Math.floor(ms / 1000)));
 }
 
 /**
  * Trusted roots indexed by subject key identifier; each one's DER is decoded from its file when
  * asked for. `read` returns a file's text (an embedded resource on the device).
+ *
+ * The index is one byte array, RECORD bytes per root (on an ESP32 an object per root would cost
+ * several times that in slots): the key identifier (its first KEY_BYTES bytes and its length; a
+ * longer one is confirmed on the decoded root), the file and block, and the validity dates that
+ * the firmware checks again once its clock is set.
  */
 export class CaStore {
-  private readonly locations: readonly CaLocation[];
+  private readonly files: readonly string[];
+  private readonly index: Uint8Array;
   private readonly read: (file: string) => string | undefined;
 
   /** Indexes the CAs that have a subject key identifier (see `indexes`); the others are left out. */
   constructor(cas: readonly CaCertificate[], read: (file: string) => string | undefined) {
-    const locations: CaLocation[] = [];
-    for (const ca of cas) {
-      if (ca.summary.subjectKeyId !== null) locations.push({ file: ca.file, block: ca.block, keyId: ca.summary.subjectKeyId });
-    }
-    this.locations = locations;
+    const indexed = cas.filter((ca) => CaStore.indexes(ca));
+    const files: string[] = [];
+    const index = new Uint8Array(indexed.length * RECORD);
+    const view = new DataView(index.buffer);
+    indexed.forEach((ca, i) => {
+      const at = i * RECORD;
+      const key = hexBytes(ca.summary.subjectKeyId as string);
+      index[at] = Math.min(255, key.length);
+      index.set(key.subarray(0, KEY_BYTES), at + 1);
+      let file = files.indexOf(ca.file);
+      if (file < 0) file = files.push(ca.file) - 1;
+      if (file > 255 || ca.block > 255) throw new Error("CaStore: at most 256 files of 256 certificates each");
+      index[at + FILE] = file;
+      index[at + BLOCK] = ca.block;
+      view.setUint32(at + NOT_BEFORE, seconds(ca.summary.notBefore));
+      view.setUint32(at + NOT_AFTER, seconds(ca.summary.notAfter));
+    });
+    this.files = files;
+    this.index = index;
     this.read = read;
   }
 
@@ -124,31 +149,56 @@ export class CaStore {
   }
 
   get size(): number {
-    return this.locations.length;
+    return this.index.length / RECORD;
   }
 
   /** The root whose subject key identifier is `keyId`, decoded now; undefined when none. */
   find(keyId: Uint8Array): CaCertificate | undefined {
-    const wanted = toHex(keyId).toUpperCase();
-    for (const at of this.locations) if (at.keyId === wanted) return this.load(at);
+    const index = this.index;
+    const n = Math.min(keyId.length, KEY_BYTES);
+    for (let at = 0; at < index.length; at += RECORD) {
+      if (index[at] !== Math.min(255, keyId.length)) continue;
+      let same = true;
+      for (let i = 0; i < n && same; i++) same = index[at + 1 + i] === keyId[i];
+      if (!same) continue;
+      const ca = this.load(at);
+      // Confirmed on the root itself (a key identifier longer than KEY_BYTES, a changed file).
+      if (ca && ca.summary.subjectKeyId === toHex(keyId).toUpperCase()) return ca;
+    }
     return undefined;
   }
 
   /** Every root's DER (for an edge that needs the whole set at once, such as Node's `ca` option). */
   all(): Uint8Array[] {
     const ders: Uint8Array[] = [];
-    for (const at of this.locations) {
+    for (let at = 0; at < this.index.length; at += RECORD) {
       const ca = this.load(at);
       if (ca) ders.push(ca.der);
     }
     return ders;
   }
 
-  private load(at: CaLocation): CaCertificate | undefined {
-    const text = this.read(at.file);
-    if (text === undefined) return undefined;
-    const cert = readCaFile(at.file, text).certificates[at.block];
-    // The file changed under the index (it cannot in flash): no root rather than another one.
-    return cert && cert.summary.subjectKeyId === at.keyId ? cert : undefined;
+  /** Each root's file and validity (seconds precision), from the index: nothing is decoded. */
+  validity(): { file: string; notBefore: number; notAfter: number }[] {
+    const view = new DataView(this.index.buffer, this.index.byteOffset, this.index.byteLength);
+    const out: { file: string; notBefore: number; notAfter: number }[] = [];
+    for (let at = 0; at < this.index.length; at += RECORD) {
+      out.push({ file: this.files[this.index[at + FILE]], notBefore: view.getUint32(at + NOT_BEFORE) * 1000, notAfter: view.getUint32(at + NOT_AFTER) * 1000 });
+    }
+    return out;
   }
+
+  private load(at: number): CaCertificate | undefined {
+    const file = this.files[this.index[at + FILE]];
+    const text = this.read(file);
+    if (text === undefined) return undefined;
+    return readCaFile(file, text).certificates[this.index[at + BLOCK]];
+  }
+}
+
+/** Upper- or lower-case hex (as CertificateSummary gives key identifiers) to bytes. */
+function hexBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
 }
