@@ -7,6 +7,7 @@ import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CaStore, readCaFile } from "../modules/tls/ca-store";
+import { buildSecureOptions } from "../modules/tls/options";
 
 const fixture = (name: string) => readFileSync(join(__dirname, "fixtures", "certs", name), "utf8");
 const FILES: Record<string, string> = {
@@ -106,3 +107,21 @@ describe("CaStore", () => {
     expect(s.find(longer)).toBeUndefined();
   });
 });
+
+describe("the TLS options take a store", () => {
+  const cas = readCaFile("p256.pem", FILES["p256.pem"]).certificates;
+  test("a store with roots goes to secure.caStore, with no TLS_NO_CA warning; an empty one warns", () => {
+    const store = new CaStore(cas, (f) => FILES[f]);
+    const r = buildSecureOptions({ caStore: store });
+    expect(r.secure.caStore).toBe(store);
+    expect(r.secure.certificate).toBeUndefined();
+    expect(r.warnings.map((w) => w.code)).toEqual([]);
+    expect(buildSecureOptions({ caStore: new CaStore([], () => undefined) }).warnings.map((w) => w.code)).toEqual(["TLS_NO_CA"]);
+    expect(buildSecureOptions({}).warnings.map((w) => w.code)).toEqual(["TLS_NO_CA"]);
+  });
+
+  test("anything else as caStore is refused", () => {
+    expect(() => buildSecureOptions({ caStore: { find: () => undefined } as unknown as CaStore })).toThrow(/caStore: must be a CaStore/);
+  });
+});
+

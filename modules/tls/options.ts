@@ -280,7 +280,7 @@ export function buildSecureOptions(userOptions?: TlsUserOptions): SecureOptions 
     if (!(options.caStore instanceof CaStore)) throw new ConfigError("CONFIG_BAD_TYPE", "caStore", `must be a CaStore, got ${describe(options.caStore)}`);
     secure.caStore = options.caStore;
   }
-  else if (verify) {
+  if (!cas.length && (secure.caStore === undefined || secure.caStore.size === 0) && verify) {
     warnings.push({
       code: "TLS_NO_CA",
       message: "no CA certificates given: only CAs built into the firmware resources are trusted; embed the server's root CA (npm run probe -- https://host shows it)",
