@@ -98,7 +98,6 @@ export class HttpClient implements ClientContext {
       verify: this.tls.secure.verify,
       nowMs: this.options.timers.now(),
       host,
-      caSetEmpty: this.tls.secure.certificate === undefined && (this.tls.secure.caStore === undefined || this.tls.secure.caStore.size === 0),
     };
     if (port !== undefined) ctx.port = port;
     if (this.options.buildYear !== undefined) ctx.buildYear = this.options.buildYear;
