@@ -31,10 +31,10 @@ describe("readCaFile", () => {
 
   test("a key block, a damaged certificate and a file that is not PEM are problems with a code", () => {
     const key = readCaFile("k.pem", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
-    expect(key.problems).toEqual([{ code: "NOT_A_CERTIFICATE", line: 1, text: 'a "PRIVATE KEY" block, not a CERTIFICATE (never embed keys)' }]);
+    expect(key.problems).toEqual([{ kind: "not-a-certificate", line: 1, text: 'a "PRIVATE KEY" block, not a CERTIFICATE (never embed keys)' }]);
     const damaged = readCaFile("d.pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
-    expect(damaged.problems[0]).toMatchObject({ code: "UNREADABLE", line: 1 });
-    expect(readCaFile("j.pem", "nothing here").problems[0].code).toBe("NOT_PEM");
+    expect(damaged.problems[0]).toMatchObject({ kind: "unreadable", line: 1 });
+    expect(readCaFile("j.pem", "nothing here").problems[0].kind).toBe("not-pem");
   });
 });
 

@@ -96,7 +96,7 @@ export class NodeTlsSocket extends Deliverer implements StreamSocket {
         this.stats.serverChainLength = chain.length;
         this.serverChain = chain;
         if (!deviceProfile || !verify) return;
-        const text = deviceChainError(chain, name, secure.certificate ? [secure.certificate, ...ctx.trusted] : ctx.trusted);
+        const text = deviceChainError(chain, name, [...(secure.certificate ? [secure.certificate] : []), ...ctx.trusted, ...(secure.caStore ? secure.caStore.all() : [])]);
         if (text) this.failWith(text, `device rule: server sent ${chain.length} certificate(s)`);
       },
     });

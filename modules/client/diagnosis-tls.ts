@@ -19,6 +19,7 @@
  * - `<function>: cannot coerce undefined to object` (an XS TypeError): the stack's own fault.
  * - A bare `Error` with no message: its stream reader ran past the end of a message.
  */
+import { deepFreeze } from "../base/freeze";
 import { explainAlert, parseAlertText } from "../tls/alerts";
 import { MIN_RSA_BITS } from "../tls/chain-policy";
 import { NO_TCP_CONNECTION } from "./io";
@@ -62,7 +63,7 @@ const CERT_MALFORMED_HINT = (ctx: DiagnosisContext, phase: Phase) =>
 const REISSUE = "reissue it (or ask the server's owner to)";
 
 // Rules for exception texts, most specific first. Alerts are handled before these.
-const TEXT_RULES: readonly TextRule[] = Object.freeze([
+const TEXT_RULES: readonly TextRule[] = deepFreeze<TextRule[]>([
   {
     // The device edge's text when the stack itself sent an alert and ended the handshake without
     // a cipher (modules/device/tls-socket.ts): with 70, the server answered below protocolVersion.

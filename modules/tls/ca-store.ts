@@ -27,8 +27,8 @@ export interface CaCertificate {
 
 /** What keeps a CA file from being read, with the line where there is one. */
 export interface CaFileProblem {
-  /** NOT_PEM: the file does not decode; NOT_A_CERTIFICATE: another block (a key); UNREADABLE: a damaged certificate. */
-  code: "NOT_PEM" | "NOT_A_CERTIFICATE" | "UNREADABLE";
+  /** not-pem: the file does not decode; not-a-certificate: another block (a key); unreadable: a damaged certificate. */
+  kind: "not-pem" | "not-a-certificate" | "unreadable";
   line?: number;
   text: string;
 }
@@ -44,17 +44,17 @@ export function readCaFile(file: string, text: string): { certificates: CaCertif
   try {
     blocks = decodePem(text);
   } catch (e) {
-    return { certificates, problems: [{ code: "NOT_PEM", text: e instanceof Error ? e.message : String(e) }] };
+    return { certificates, problems: [{ kind: "not-pem", text: e instanceof Error ? e.message : String(e) }] };
   }
   for (const block of blocks) {
     if (block.label !== "CERTIFICATE") {
-      problems.push({ code: "NOT_A_CERTIFICATE", line: block.line, text: `a "${block.label}" block, not a CERTIFICATE (never embed keys)` });
+      problems.push({ kind: "not-a-certificate", line: block.line, text: `a "${block.label}" block, not a CERTIFICATE (never embed keys)` });
       continue;
     }
     try {
       certificates.push({ file, block: certificates.length, line: block.line, der: block.der, summary: parseCertificate(block.der) });
     } catch (e) {
-      problems.push({ code: "UNREADABLE", line: block.line, text: `not a readable certificate: ${e instanceof Error ? e.message : String(e)}` });
+      problems.push({ kind: "unreadable", line: block.line, text: `not a readable certificate: ${e instanceof Error ? e.message : String(e)}` });
     }
   }
   return { certificates, problems };
@@ -72,7 +72,7 @@ export function loadCaFiles(files: string[], read: (name: string) => string | un
     if (text === undefined) throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" is not embedded in the firmware: add it to the manifest's data section`);
     const { certificates, problems } = readCaFile(file, text);
     // Key blocks are skipped here (the certs tool refuses them); anything else stops start-up.
-    const damage = problems.filter((p) => p.code !== "NOT_A_CERTIFICATE");
+    const damage = problems.filter((p) => p.kind !== "not-a-certificate");
     if (damage.length) {
       const p = damage[0];
       throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" ${p.line !== undefined ? `line ${p.line}: ` : ""}${p.text}`);

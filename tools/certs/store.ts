@@ -75,7 +75,7 @@ export function readEntries(files: CaFile[]): { entries: CaEntry[]; findings: Fi
     // The firmware's own reader (modules/tls/ca-store.ts): what it refuses, this refuses too.
     const { certificates, problems } = readCaFile(file, text);
     for (const p of problems) {
-      findings.push({ level: "error", file, text: p.code === "NOT_PEM" ? `not a PEM file: ${p.text}` : `line ${p.line}: ${p.text}` });
+      findings.push({ level: "error", file, text: p.kind === "not-pem" ? `not a PEM file: ${p.text}` : `line ${p.line}: ${p.text}` });
     }
     for (const c of certificates) {
       entries.push({
