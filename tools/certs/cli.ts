@@ -7,6 +7,8 @@
  *                        manifest that does not list exactly the files of certs/; warns within 180 days
  *   add NAME|SHA256|FILE a root from Node's Mozilla store by CN or fingerprint, or from a PEM/DER file;
  *                        --from FILE picks NAME from that file instead of the store; --file sets the name
+ *   add --all            every root of Node's Mozilla store the device can use, one file each; says how
+ *                        many were skipped and why (unusable key or signature, expired, already embedded)
  *   remove NAME          by file name or CN
  *
  * Options: --certs DIR (default ./certs), --manifest FILE (default manifest.json beside DIR).
@@ -20,6 +22,7 @@ import {
   CaEntry, CaFile, Candidate, candidatesOf, caFileText, checkEntries, checkManifest, describeCandidates, editCaFiles,
   fileNameFor, filesToRemove, Finding, manifestEmbeds, readEntries, readManifest, refuseToAdd, renderFindings, renderList, selectCertificate,
 } from "./store";
+import { planAddAll, renderAddAll } from "./add-all";
 
 /** Everything the CLI touches outside the file system, so tests run it in-process. */
 export interface CertsIo {
@@ -48,6 +51,7 @@ const USAGE = `usage: npm run certs -- <command> [--certs DIR] [--manifest FILE]
   add NAME|SHA256|FILE      add a root by CN or fingerprint from Node's Mozilla store, or from a PEM file
       [--from FILE]         look NAME up in FILE instead of the store
       [--file NAME.pem]     the file name to write (default: from the CN)
+  add --all                 every root of Node's Mozilla store the device can use (one file per root)
   remove NAME               remove by file name or CN
   help                      this text (also -h, --help)
 `;
@@ -59,6 +63,7 @@ interface Args {
   manifest: string;
   from?: string;
   file?: string;
+  all: boolean;
 }
 
 class UsageError extends Error {}
@@ -69,6 +74,10 @@ function parseArgs(argv: string[], cwd: string): Args {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "-h" || a === "--help") throw new UsageError("");
+    if (a === "--all") {
+      opts.all = "yes";
+      continue;
+    }
     const m = /^--(certs|manifest|from|file)(?:=(.*))?$/.exec(a);
     if (m) {
       const value = m[2] ?? argv[++i];
@@ -84,7 +93,7 @@ function parseArgs(argv: string[], cwd: string): Args {
   return {
     command, positional: rest, certs,
     manifest: resolve(cwd, opts.manifest ?? join(dirname(certs), "manifest.json")),
-    from: opts.from === undefined ? undefined : resolve(cwd, opts.from), file: opts.file,
+    from: opts.from === undefined ? undefined : resolve(cwd, opts.from), file: opts.file, all: opts.all === "yes",
   };
 }
 
@@ -219,6 +228,10 @@ function chooseCandidate(args: Args, io: CertsIo): { candidate?: Candidate; sour
 }
 
 function add(args: Args, io: CertsIo): number {
+  if (args.all) {
+    if (args.positional.length || args.from !== undefined || args.file !== undefined) return usageError(io, "add --all takes no NAME, --from or --file");
+    return addAll(args, io);
+  }
   if (args.positional.length !== 1) {
     return usageError(io, "add takes one NAME, fingerprint or file");
   }
@@ -251,8 +264,27 @@ function add(args: Args, io: CertsIo): number {
   return 0;
 }
 
-/** Updates config.caFiles for an added or removed file, or says what to change by hand. */
-function manifestAfter(args: Args, file: string, action: "add" | "remove"): string {
+/**
+ * `add --all`: one file per usable root of the store (the firmware's CA store decodes only the
+ * file a handshake asks for, so small files keep that decode small), then config.caFiles once.
+ */
+function addAll(args: Args, io: CertsIo): number {
+  if (!existsSync(args.certs)) {
+    io.err(`no directory ${args.certs}\n`);
+    return 1;
+  }
+  const { files, entries } = loadCerts(args.certs);
+  const plan = planAddAll(candidatesOf(io.store.map((pem) => decodePem(pem)[0].der)), entries, files, io.now());
+  for (const a of plan.add) writeFileSync(join(args.certs, a.file), caFileText(a.candidate.der, io.storeName));
+  io.out(renderAddAll(plan, io.store.length));
+  if (plan.add.length) io.out(manifestAfter(args, plan.add.map((a) => a.file), "add"));
+  return 0;
+}
+
+/** Updates config.caFiles for added or removed files, or says what to change by hand. */
+function manifestAfter(args: Args, fileOrFiles: string | string[], action: "add" | "remove"): string {
+  const added = typeof fileOrFiles === "string" ? [fileOrFiles] : fileOrFiles;
+  const file = added.length === 1 ? added[0] : `${added.length} files`;
   const verb = action === "add" ? "add" : "remove";
   if (!existsSync(args.manifest)) return `no manifest at ${args.manifest}: ${verb} "${file}" ${action === "add" ? "to" : "from"} config.caFiles yourself\n`;
   const text = readFileSync(args.manifest, "utf8");
@@ -263,15 +295,19 @@ function manifestAfter(args: Args, file: string, action: "add" | "remove"): stri
     return `${args.manifest} does not parse (${(e as Error).message}): ${verb} "${file}" in config.caFiles yourself\n`;
   }
   const lines: string[] = [];
-  const edited = editCaFiles(text, file, action);
+  let edited: string | null = text;
+  for (const f of added) edited = edited === null ? null : editCaFiles(edited, f, action);
   if (edited === null) {
     lines.push(`${verb} "${file}" ${action === "add" ? "to" : "from"} config.caFiles in ${basename(args.manifest)} (it could not be edited safely)`);
   } else if (edited !== text) {
     writeFileSync(args.manifest, edited);
     lines.push(`${basename(args.manifest)}: ${action === "add" ? "added" : "removed"} "${file}" ${action === "add" ? "to" : "from"} config.caFiles`);
   }
-  if (action === "add" && !manifestEmbeds(view, file)) {
+  const missing = action === "add" ? added.filter((f) => !manifestEmbeds(view, f)) : [];
+  if (missing.length === 1) {
     lines.push(`the manifest's data section does not take it: add "./${basename(args.certs)}/${file.replace(/\.pem$/, "")}" to "data" (or use "./${basename(args.certs)}/*")`);
+  } else if (missing.length) {
+    lines.push(`the manifest's data section does not take ${missing.length} of them: add "./${basename(args.certs)}/*" to "data"`);
   }
   return lines.map((l) => l + "\n").join("");
 }

@@ -1,0 +1,98 @@
+/**
+ * `npm run certs -- add --all`: every usable root of a store, one file each, the skipped ones
+ * counted by reason, config.caFiles updated once; and the firmware's CA store indexing the result
+ * (a record per root, the root decoded only when asked for). Run on temporary folders.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { rootCertificates } from "node:tls";
+import { CaStore, loadCaFiles } from "../modules/tls/ca-store";
+import { decodePem, encodePem } from "../modules/tls/pem";
+import { CertsIo, certsMain } from "../tools/certs/cli";
+
+const FIXTURES = join(__dirname, "fixtures", "certs");
+const fixture = (name: string) => readFileSync(join(FIXTURES, name), "utf8");
+const NOW = Date.UTC(2026, 0, 1);
+
+function hexBytes(hex: string): Uint8Array {
+  return Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
+}
+
+describe("certs add --all", () => {
+  let dir: string;
+  let certs: string;
+  let out: string;
+  let err: string;
+  const run = (store: readonly string[], ...argv: string[]) => {
+    out = "";
+    err = "";
+    const io: CertsIo = { out: (t) => { out += t; }, err: (t) => { err += t; }, now: () => NOW, store, storeName: "test store", cwd: dir };
+    return certsMain([...argv, "--certs", certs], io);
+  };
+  const caFiles = (): string[] => String(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")).config.caFiles).split(",").filter((f) => f);
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "certs-all-"));
+    certs = join(dir, "certs");
+    mkdirSync(certs);
+    writeFileSync(join(dir, "manifest.json"), JSON.stringify({ config: { caFiles: "" }, data: { "*": "./certs/*" } }, null, "\t") + "\n");
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("adds the usable roots, skips P-384, Ed25519, expired and embedded ones with counts and reasons", () => {
+    writeFileSync(join(certs, "mine.pem"), fixture("ec-p256-ca.pem"));
+    writeFileSync(join(dir, "manifest.json"), JSON.stringify({ config: { caFiles: "mine.pem" }, data: { "*": "./certs/*" } }, null, "\t") + "\n");
+    const store = ["rsa2048-ca.pem", "ec-p384-ca.pem", "ed25519-ca.pem", "expired.pem", "ec-p256-ca.pem", "rsa2048-ca.pem"].map(fixture);
+    expect(run(store, "add", "--all")).toBe(0);
+    expect(err).toBe("");
+    expect(out).toContain("6 roots in the store: 1 added, 4 skipped\n");
+    expect(out).toMatch(/skipped 1: EC secp384r1 key: the device verifies RSA and ECDSA P-256 only\n    Test EC P-384 Root CA\n/);
+    expect(out).toMatch(/skipped 1: Ed25519 key: the device verifies RSA and ECDSA P-256 only\n/i);
+    expect(out).toMatch(/skipped 1: expired or not yet valid\n/);
+    expect(out).toMatch(/skipped 1: already embedded\n/);
+    expect(readdirSync(certs).sort()).toEqual(["mine.pem", "test-rsa-root-ca.pem"]);
+    expect(caFiles()).toEqual(["mine.pem", "test-rsa-root-ca.pem"]);
+    expect(run([], "check")).toBe(0);
+    // Run again: nothing new, and the manifest is left alone.
+    expect(run(store, "add", "--all")).toBe(0);
+    expect(out).toContain("0 added, 5 skipped");
+    expect(caFiles()).toEqual(["mine.pem", "test-rsa-root-ca.pem"]);
+  });
+
+  test("two roots with one CN get two files (the second named with its fingerprint)", () => {
+    const der = decodePem(fixture("rsa2048-ca.pem"))[0].der.slice();
+    der[der.length - 1] ^= 1; // another certificate (fingerprint), same subject
+    expect(run([fixture("rsa2048-ca.pem"), encodePem("CERTIFICATE", der)], "add", "--all")).toBe(0);
+    const files = readdirSync(certs).sort();
+    expect(files).toHaveLength(2);
+    expect(files).toContain("test-rsa-root-ca.pem");
+    expect(files.find((f) => f !== "test-rsa-root-ca.pem")).toMatch(/^test-rsa-root-ca-[0-9a-f]{8}\.pem$/);
+    expect(caFiles().sort()).toEqual(files);
+  });
+
+  test("usage: --all takes no name", () => {
+    expect(run([], "add", "--all", "ISRG Root X1")).toBe(2);
+    expect(err).toMatch(/add --all takes no NAME/);
+  });
+
+  test("Node's Mozilla store: every added root is indexed by the firmware's CA store, one 32-byte record each", () => {
+    expect(run(rootCertificates, "add", "--all")).toBe(0);
+    const files = caFiles();
+    expect(files.length).toBeGreaterThan(50);
+    expect(files.sort()).toEqual(readdirSync(certs).sort());
+    expect(out).toMatch(/skipped \d+: EC secp384r1 key/);
+    const read = (f: string) => readFileSync(join(certs, f), "utf8");
+    const cas = loadCaFiles(files, read);
+    expect(cas).toHaveLength(files.length);
+    let decoded = 0;
+    const store = new CaStore(cas, (f) => { decoded++; return read(f); });
+    expect(store.size).toBe(cas.filter((ca) => CaStore.indexes(ca)).length);
+    expect(store.size).toBeGreaterThan(files.length - 3);
+    expect(decoded).toBe(0);
+    const someRoot = cas.find((ca) => ca.summary.subjectKeyId !== null && /ISRG Root X1/.test(ca.summary.subject.text))!;
+    expect(store.find(hexBytes(someRoot.summary.subjectKeyId as string))?.summary.subject.text).toBe(someRoot.summary.subject.text);
+    expect(decoded).toBe(1); // only the root asked for was read and decoded
+    expect(run([], "check")).toBe(0);
+  });
+});
