@@ -1,5 +1,5 @@
 /**
- * `npm run bench:heap [-- --fetches N]`: the firmware's XS heap against the Moddable SDK's own
+ * `npm run bench:heap [-- --fetches N] [--all-roots]`: the firmware's XS heap against the Moddable SDK's own
  * HTTPS example (`examples/network/http/httpsget`), both built with the user's SDK for its Linux
  * simulator and run in mcsim against the same loopback HTTPS server (the simulator PKI: leaf and
  * intermediate sent; the firmware has its shipped roots and that root, the example that root only).
@@ -12,11 +12,15 @@
  * - time for N fetches of the same URL: the sum of each fetch's own duration (the firmware keeps
  *   its connection alive; the example opens a new one each time);
  * - the firmware's heap after its last fetch against its first (flat over N fetches).
+ * `--all-roots` embeds, besides, every root `npm run certs -- add --all` would add (Node's Mozilla
+ * store), written to a temporary folder: the heap cost of a large CA store.
  * Without an SDK it says why it skipped and exits 0. Figures are a 64-bit simulator's: slots are
  * 32 bytes there, 16 on an ESP32, so read the ratios rather than the absolute sizes.
  */
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { certsMain, defaultIo } from "../certs/cli";
 import { startHttpsServer } from "../../host-tests/support/test-servers";
 import { appLines, buildFirmware, findSdk, instrumentHeap, isSdk, outputRoot, preloadWarnings, REPO_ROOT, runFirmware } from "./firmware";
 import { writeHttpsget } from "./sdk-httpsget";
@@ -74,6 +78,20 @@ function shippedCaFiles(): string {
   return manifest.config.caFiles;
 }
 
+/** `certs add --all` into a temporary folder holding the shipped roots (no manifest there): the files it added. */
+function allStoreRoots(): string[] {
+  const dir = join(mkdtempSync(join(tmpdir(), "bench-roots-")), "certs");
+  mkdirSync(dir);
+  // The shipped roots first, so that `add --all` skips them as embedded already.
+  const shipped = shippedCaFiles().split(",");
+  for (const f of shipped) copyFileSync(join(REPO_ROOT, "certs", f), join(dir, f));
+  let out = "";
+  const code = certsMain(["add", "--all", "--certs", dir, "--manifest", join(dir, "none.json")], { ...defaultIo(), out: (t) => { out += t; } });
+  if (code !== 0) throw new Error(`certs add --all failed:\n${out}`);
+  console.log(out.split("\n")[0]);
+  return readdirSync(dir).filter((f) => f.endsWith(".pem") && shipped.indexOf(f) < 0).map((f) => join(dir, f));
+}
+
 const kb = (n: number | undefined) => (n === undefined ? "-" : `${(n / 1024).toFixed(1)} KB`);
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? "-" : (a / b).toFixed(2));
 
@@ -82,6 +100,7 @@ async function main(): Promise<void> {
   const at = args.indexOf("--fetches");
   const count = at >= 0 ? Number(args[at + 1]) : 20;
   if (!Number.isInteger(count) || count < 2) throw new Error("--fetches needs a whole number of at least 2");
+  const allRoots = args.indexOf("--all-roots") >= 0;
   const sdk = findSdk();
   if (!isSdk(sdk)) {
     console.log(`bench:heap skipped: ${sdk.skip}`);
@@ -94,12 +113,15 @@ async function main(): Promise<void> {
   });
   try {
     console.log(`bench:heap: building the firmware and the SDK's httpsget for mcsim (output in ${outputRoot()}); first builds take minutes`);
+    const extra = allRoots ? allStoreRoots() : [];
+    const caFiles = [shippedCaFiles(), ...extra.map((f) => f.slice(f.lastIndexOf("/") + 1)), "root.pem"].join(",");
     const ours = buildFirmware(sdk, {
-      name: "bench-firmware",
-      extraData: [join(PKI, "root.pem")],
-      // The shipped roots as a user has them, plus the test root the server's chain ends at.
-      config: { ssid: "bench", password: "bench-password", targets: server.url("/"), caFiles: `${shippedCaFiles()},root.pem`, interval: "1s", preview: "0" },
+      name: allRoots ? "bench-firmware-all-roots" : "bench-firmware",
+      extraData: [...extra, join(PKI, "root.pem")],
+      // The shipped roots as a user has them (and the store's, with --all-roots), plus the test root the server's chain ends at.
+      config: { ssid: "bench", password: "bench-password", targets: server.url("/"), caFiles, interval: "1s", preview: "0" },
     });
+    if (allRoots) console.log(`firmware: ${caFiles.split(",").length} roots in caFiles`);
     const ourWarnings = preloadWarnings(ours.log).filter((w) => /warning: (main|modules\/)/.test(w));
     const exampleManifest = writeHttpsget(sdk, join(outputRoot(), "bench-httpsget", "httpsget"), { host: server.host, port: server.port, rootPem, count });
     const example = buildFirmware(sdk, { name: "bench-httpsget", manifest: exampleManifest });
