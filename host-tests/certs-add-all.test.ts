@@ -71,6 +71,20 @@ describe("certs add --all", () => {
     expect(caFiles().sort()).toEqual(files);
   });
 
+  test("many files: the manifest line counts them; without a manifest it names them for caFiles", () => {
+    const store = ["rsa2048-ca.pem", "ec-p256-ca.pem"].map(fixture);
+    expect(run(store, "add", "--all")).toBe(0);
+    expect(out).toContain("manifest.json: added 2 files to config.caFiles\n");
+    rmSync(join(certs, "test-rsa-root-ca.pem"));
+    rmSync(join(dir, "manifest.json"));
+    expect(run(store, "add", "--all")).toBe(0);
+    expect(out).toContain(": add \"test-rsa-root-ca.pem\" to config.caFiles yourself");
+    rmSync(join(certs, "test-rsa-root-ca.pem"));
+    rmSync(join(certs, "test-ec-p-256-root-ca.pem"));
+    expect(run(store, "add", "--all")).toBe(0);
+    expect(out).toContain(": add 2 files (test-rsa-root-ca.pem,test-ec-p-256-root-ca.pem) to config.caFiles yourself");
+  });
+
   test("usage: --all takes no name", () => {
     expect(run([], "add", "--all", "ISRG Root X1")).toBe(2);
     expect(err).toMatch(/add --all takes no NAME/);

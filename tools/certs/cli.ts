@@ -284,28 +284,30 @@ function addAll(args: Args, io: CertsIo): number {
 /** Updates config.caFiles for added or removed files, or says what to change by hand. */
 function manifestAfter(args: Args, fileOrFiles: string | string[], action: "add" | "remove"): string {
   const added = typeof fileOrFiles === "string" ? [fileOrFiles] : fileOrFiles;
-  const file = added.length === 1 ? added[0] : `${added.length} files`;
+  // One file by name; many by count, with the names where the user has to write them in.
+  const file = added.length === 1 ? `"${added[0]}"` : `${added.length} files`;
+  const byHand = added.length === 1 ? file : `${file} (${added.join(",")})`;
   const verb = action === "add" ? "add" : "remove";
-  if (!existsSync(args.manifest)) return `no manifest at ${args.manifest}: ${verb} "${file}" ${action === "add" ? "to" : "from"} config.caFiles yourself\n`;
+  if (!existsSync(args.manifest)) return `no manifest at ${args.manifest}: ${verb} ${byHand} ${action === "add" ? "to" : "from"} config.caFiles yourself\n`;
   const text = readFileSync(args.manifest, "utf8");
   let view;
   try {
     view = readManifest(text, basename(args.certs));
   } catch (e) {
-    return `${args.manifest} does not parse (${(e as Error).message}): ${verb} "${file}" in config.caFiles yourself\n`;
+    return `${args.manifest} does not parse (${(e as Error).message}): ${verb} ${byHand} in config.caFiles yourself\n`;
   }
   const lines: string[] = [];
   let edited: string | null = text;
   for (const f of added) edited = edited === null ? null : editCaFiles(edited, f, action);
   if (edited === null) {
-    lines.push(`${verb} "${file}" ${action === "add" ? "to" : "from"} config.caFiles in ${basename(args.manifest)} (it could not be edited safely)`);
+    lines.push(`${verb} ${byHand} ${action === "add" ? "to" : "from"} config.caFiles in ${basename(args.manifest)} (it could not be edited safely)`);
   } else if (edited !== text) {
     writeFileSync(args.manifest, edited);
-    lines.push(`${basename(args.manifest)}: ${action === "add" ? "added" : "removed"} "${file}" ${action === "add" ? "to" : "from"} config.caFiles`);
+    lines.push(`${basename(args.manifest)}: ${action === "add" ? "added" : "removed"} ${file} ${action === "add" ? "to" : "from"} config.caFiles`);
   }
   const missing = action === "add" ? added.filter((f) => !manifestEmbeds(view, f)) : [];
   if (missing.length === 1) {
-    lines.push(`the manifest's data section does not take it: add "./${basename(args.certs)}/${file.replace(/\.pem$/, "")}" to "data" (or use "./${basename(args.certs)}/*")`);
+    lines.push(`the manifest's data section does not take it: add "./${basename(args.certs)}/${missing[0].replace(/\.pem$/, "")}" to "data" (or use "./${basename(args.certs)}/*")`);
   } else if (missing.length) {
     lines.push(`the manifest's data section does not take ${missing.length} of them: add "./${basename(args.certs)}/*" to "data"`);
   }
