@@ -20,7 +20,9 @@ const DAY = 86_400_000;
 
 /** The comment header written above each embedded certificate. */
 export function certificateHeader(cert: X509Certificate, source: string): string {
-  const subject = cert.subject.split("\n").reverse().join(", ");
+  // ASCII only (others as \uXXXX): on the SDK simulator, a firmware embedding a root whose header
+  // held a non-ASCII name (NetLock's "Főtanúsítvány") crashed at start in the XS engine's RegExp exec.
+  const subject = cert.subject.split("\n").reverse().join(", ").replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   return [
     `# Subject: ${subject}`,
     `# SHA-256: ${cert.fingerprint256}`,
