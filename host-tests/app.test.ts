@@ -4,7 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { App, CLOCK_FLOOR_MS, DeviceHooks, SNTP_TIMEOUT_MS, WifiMessage } from "../modules/app/app";
+import { App, CLOCK_FLOOR_MS, SNTP_TIMEOUT_MS } from "../modules/app/app";
+import type { DeviceHooks, WifiMessage } from "../modules/app/device-hooks";
 import type { TimerHost } from "../modules/client/io";
 import type { DerInput } from "../modules/tls/options";
 import { AutoServer, FakeClock, MockNetwork } from "./support/mock-net-portable";

@@ -6,7 +6,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { App, DeviceHooks } from "../modules/app/app";
+import { App } from "../modules/app/app";
+import type { DeviceHooks } from "../modules/app/device-hooks";
 import { caRefusal, loadCaFiles } from "../modules/tls/ca-store";
 import type { DerInput } from "../modules/tls/options";
 import { FakeClock, MockNetwork } from "./support/mock-net-portable";

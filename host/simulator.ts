@@ -10,7 +10,8 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { App, DeviceHooks } from "../modules/app/app";
+import { App } from "../modules/app/app";
+import type { DeviceHooks } from "../modules/app/device-hooks";
 import { APP_CONFIG_KEYS } from "../modules/app/config";
 import { decodePem } from "../modules/tls/pem";
 import { NodeSocketFactory, nodeTimers, stdoutLog } from "./node-socket";

@@ -1,4 +1,4 @@
-import { formatAppLine } from "../../modules/app/app";
+import { formatAppLine } from "../../modules/app/log-format";
 import { loadCaFiles } from "../../modules/tls/ca-store";
 import { caProblems } from "../../modules/tls/ca-problems";
 import { ED25519_CA, EXPIRED, LEAF_PLAIN, RSA_CA } from "./cert-fixtures";

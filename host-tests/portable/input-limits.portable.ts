@@ -3,7 +3,8 @@
  * never beyond it); a URL longer than the device sends and logs is refused with a clear error,
  * from the configuration and from a redirect, and no line repeats it.
  */
-import { App, DeviceHooks } from "../../modules/app/app";
+import { App } from "../../modules/app/app";
+import type { DeviceHooks } from "../../modules/app/device-hooks";
 import { FetchLoop } from "../../modules/app/fetch-loop";
 import { HttpClient } from "../../modules/client/http-client";
 import type { FetchResult } from "../../modules/client/fetch-types";

@@ -5,7 +5,8 @@
  * loop's lines. Each case collects every line and result text and reports whether the secret
  * appears.
  */
-import { App, DeviceHooks } from "../../modules/app/app";
+import { App } from "../../modules/app/app";
+import type { DeviceHooks } from "../../modules/app/device-hooks";
 import { FetchLoop } from "../../modules/app/fetch-loop";
 import { HttpClient } from "../../modules/client/http-client";
 import type { FetchResult } from "../../modules/client/fetch-types";

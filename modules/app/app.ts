@@ -15,11 +15,11 @@
  *    never from inside a socket callback (see deferMemoryLog).
  */
 import { appConfigWarnings, AppConfig, describeAppConfig, LogFormat, parseAppConfig } from "./config";
+import type { DeviceHooks, MemorySnapshot, WifiMessage } from "./device-hooks";
+import { formatAppLine } from "./log-format";
 import { ConfigError } from "../base/config-error";
 import { FetchLoop } from "./fetch-loop";
-import type { FetchResult } from "../client/fetch-types";
 import { HttpClient } from "../client/http-client";
-import type { LogSink, SocketFactory, TimerHost } from "../client/io";
 import { CaCertificate, caRefusal, CaStore, loadCaFiles } from "../tls/ca-store";
 import type { DerInput } from "../tls/options";
 import { caDateProblem, isoDate } from "../tls/ca-problems";
@@ -31,51 +31,6 @@ import { deepFreeze } from "../base/freeze";
 export const CLOCK_FLOOR_MS = Date.UTC(2025, 0, 1);
 /** The year of CLOCK_FLOOR_MS, for the engine's diagnosis of an unset clock. */
 const CLOCK_FLOOR_YEAR = 2025;
-
-/** Wi-Fi notifications, as Moddable's `wifi` module names them. */
-export type WifiMessage = "connect" | "gotIP" | "lostIP" | "disconnect";
-
-/** Memory figures in bytes, each present only where the build exposes it. */
-export interface MemorySnapshot {
-  systemFree?: number;
-  /** XS's chunk and slot heaps (a device or SDK-simulator debug build). */
-  chunkUsed?: number;
-  slotUsed?: number;
-  /** The host simulator's JavaScript heap (Node's): not an XS figure, so it has its own name. */
-  hostHeapUsed?: number;
-}
-
-/** Everything the policy needs from the device (modules/device supplies it; tests fake it). */
-export interface DeviceHooks {
-  log: LogSink;
-  timers: TimerHost;
-  sockets: SocketFactory;
-  /** The raw `mc/config` object. */
-  config: Readonly<Record<string, unknown>>;
-  /** The text of an embedded resource, or undefined when no resource has that name. */
-  readResource(name: string): string | undefined;
-  /** Registers one trusted CA (DER) for every TLS connection. */
-  registerCa(der: DerInput): void;
-  /** Starts joining the network (called once); Wi-Fi messages go to `onMessage`. */
-  joinWifi(ssid: string, password: string, onMessage: (message: WifiMessage) => void): void;
-  /** Asks to join again after a drop. */
-  rejoinWifi(): void;
-  /** The address once there is one (for the log). */
-  address?(): string | undefined;
-  /** One SNTP request: `done(seconds)` with Unix time, or `done(undefined, reason)`. May never call back. */
-  requestTime(host: string, done: (seconds: number | undefined, reason?: string) => void): void;
-  /** Sets the device clock, in seconds since 1970. */
-  setTime(seconds: number): void;
-  /** Free memory now; Debug.gc() first where available, so the figures are live data. */
-  memory?(): MemorySnapshot;
-  /** Each fetch's result once it is logged (the host simulator counts them). */
-  onFetch?(result: FetchResult): void;
-  /**
-   * How to change a configuration key where this runs, for the line after a configuration error
-   * (default: the firmware's, an mcconfig key=value and a rebuild; the host simulator has flags).
-   */
-  configAdvice?: string;
-}
 
 /** Growing delays for SNTP rounds and Wi-Fi re-joins, in ms. */
 export const RETRY_DELAYS_MS = deepFreeze([2_000, 5_000, 10_000, 30_000, 60_000]);
@@ -89,17 +44,6 @@ function retryDelay(attempt: number): number {
 function cn(summary: CertificateSummary): string {
   const attr = summary.subject.attributes.filter((a) => a.type === "CN").pop();
   return attr ? attr.value : summary.subject.text;
-}
-
-/** A start-up line: `<topic> <event> k=v ...` as text, or `{"event":"<topic>.<event>",...}` as JSON. */
-export function formatAppLine(format: LogFormat, topic: string, event: string, detail: { [k: string]: string | number } = {}): string {
-  if (format === "json") return JSON.stringify({ event: `${topic}.${event}`, ...detail });
-  let line = `${topic} ${event}`;
-  for (const k of Object.keys(detail)) {
-    const v = detail[k];
-    line += ` ${k}=${typeof v === "string" && /[\s"=]/.test(v) ? JSON.stringify(v) : v}`;
-  }
-  return line;
 }
 
 

@@ -113,3 +113,14 @@ export function formatEvent(format: LogFormat, event: string, detail: { [k: stri
   for (const k of Object.keys(detail)) line += ` ${k}=${detail[k]}`;
   return line;
 }
+
+/** A start-up line: `<topic> <event> k=v ...` as text, or `{"event":"<topic>.<event>",...}` as JSON. */
+export function formatAppLine(format: LogFormat, topic: string, event: string, detail: { [k: string]: string | number } = {}): string {
+  if (format === "json") return JSON.stringify({ event: `${topic}.${event}`, ...detail });
+  let line = `${topic} ${event}`;
+  for (const k of Object.keys(detail)) {
+    const v = detail[k];
+    line += ` ${k}=${typeof v === "string" && /[\s"=]/.test(v) ? JSON.stringify(v) : v}`;
+  }
+  return line;
+}

@@ -4,7 +4,7 @@
  */
 import Debug from "debug";
 import Instrumentation from "instrumentation";
-import type { MemorySnapshot } from "../app/app";
+import type { MemorySnapshot } from "../app/device-hooks";
 
 function read(name: "System Free Memory" | "XS Chunk Heap Used" | "XS Slot Heap Used"): number | undefined {
   const index = Instrumentation.map(name);

@@ -7,7 +7,7 @@ import Net from "net";
 import SNTP from "sntp";
 import Time from "time";
 import WiFi from "wifi";
-import type { WifiMessage } from "../app/app";
+import type { WifiMessage } from "../app/device-hooks";
 
 /**
  * The station and the credentials to re-join with. An instance, not module variables: this module
