@@ -1,4 +1,5 @@
-import { appConfigWarnings, describeAppConfig, formatDuration, parseAppConfig } from "../../modules/app/config";
+import { appConfigWarnings, describeAppConfig, parseAppConfig } from "../../modules/app/config";
+import { formatDuration } from "../../modules/app/config-values";
 import { Json, PortableSuite } from "./suite";
 
 const SECRET = "s3cret-Pa55word";
