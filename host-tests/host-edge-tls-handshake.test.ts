@@ -5,7 +5,8 @@
  */
 import { deviceCipherSuites, deviceNameMatches, DEVICE_CIPHER_SUITES } from "../host/device-tls";
 import { deviceErrorText } from "../host/device-tls-errors";
-import { startCaptureServer, startOpensslServer, type TestPki } from "./support/test-servers";
+import { startCaptureServer, startOpensslServer } from "./support/test-servers";
+import type { TestPki } from "./support/test-pki";
 import { parseClientHello, TLS_EXTENSION } from "../host/tls-records";
 import { httpBody, runSocket } from "./support/socket-run";
 import type { SecureDictionary } from "../modules/client/io";

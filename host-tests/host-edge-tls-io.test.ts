@@ -6,7 +6,8 @@
 import * as net from "node:net";
 import { nodeTimers } from "../host/node-socket";
 import { SECURE_SOCKET, ESP32_TCP } from "../host/socket-events";
-import { startOpensslServer, type TestPki } from "./support/test-servers";
+import { startOpensslServer } from "./support/test-servers";
+import type { TestPki } from "./support/test-pki";
 import { getRequest, httpBody, runSocket, sleep } from "./support/socket-run";
 import { hostEdgeRigPerFile } from "./support/host-edge-rig";
 

@@ -3,7 +3,7 @@
  * chains a server can get wrong in ways the TLS stack alone would not name, or would accept.
  */
 import { join } from "node:path";
-import { CA_EXT, DAY, LOOPBACK_SAN, leafExt, makeTestPki, run, sign, TestCert, TestPki } from "../support/test-servers";
+import { CA_EXT, DAY, LOOPBACK_SAN, leafExt, makeTestPki, run, sign, TestCert, TestPki } from "../support/test-pki";
 
 export interface ParityPki extends TestPki {
   /** A leaf signed directly by the root (a two-tier private PKI). */

@@ -14,9 +14,10 @@ import { NodeSocketFactory, nodeTimers } from "../../host/node-socket";
 import { NodeTlsSocket } from "../../host/node-tls-socket";
 import type { NodeSocketOptions, SocketStats } from "../../host/socket-events";
 import {
-  makeTestPki, startHttpServer, startHttpsServer, startOpensslServer,
-  type OpensslServer, type ServerBehaviour, type TestCert, type TestPki, type TestServer, type TlsServerConfig,
+  startHttpServer, startHttpsServer, startOpensslServer,
+  type OpensslServer, type ServerBehaviour, type TestServer, type TlsServerConfig,
 } from "./test-servers";
+import { makeTestPki, type TestCert, type TestPki } from "./test-pki";
 
 /** A Node `https` server (see `EngineHarness.nodeHttps`) with its counters. */
 export interface NodeHttpsServer {

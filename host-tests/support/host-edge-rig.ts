@@ -4,7 +4,8 @@
  */
 import type { SecureDictionary } from "../../modules/client/io";
 import { NodeSocketFactory } from "../../host/node-socket";
-import { makeTestPki, startHttpsServer, type ServerBehaviour, type TestPki, type TestServer, type TlsServerConfig } from "./test-servers";
+import { startHttpsServer, type ServerBehaviour, type TestServer, type TlsServerConfig } from "./test-servers";
+import { makeTestPki, type TestPki } from "./test-pki";
 
 export interface HostEdgeRig {
   /** The test PKI (inside tests and hooks). */
