@@ -20,8 +20,8 @@ const DAY = 86_400_000;
 
 /** The comment header written above each embedded certificate. */
 export function certificateHeader(cert: X509Certificate, source: string): string {
-  // ASCII only (others as \uXXXX): on the SDK simulator, a firmware embedding a root whose header
-  // held a non-ASCII name (NetLock's "Főtanúsítvány") crashed at start in the XS engine's RegExp exec.
+  // ASCII only (others as \uXXXX): the header is a comment, and plain ASCII reads the same in
+  // every tool and keeps the firmware's text handling of resources on its simplest path.
   const subject = cert.subject.split("\n").reverse().join(", ").replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   return [
     `# Subject: ${subject}`,
