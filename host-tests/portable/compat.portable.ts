@@ -1,4 +1,5 @@
-import { assessCompat, CompatFacts, KnownRoot, SuiteResult, verdictLine } from "../../tools/probe/verdict";
+import { assessCompat, verdictLine } from "../../tools/probe/verdict";
+import type { CompatFacts, KnownRoot, SuiteResult } from "../../tools/probe/compat-facts";
 import { decodePem } from "../../modules/tls/pem";
 import { EC_P256_CA, ED25519_CA, EXPIRED, LEAF_SAN, RSA_CA, RSA_PSS_CA } from "./cert-fixtures";
 import { Json, PortableSuite } from "./suite";

@@ -17,7 +17,7 @@ import { Duplex } from "node:stream";
 import * as tls from "node:tls";
 import { DEVICE_CIPHER_SUITES, deviceNameMatches, nodeTlsOptions } from "../../host/device-tls";
 import { RecordReader } from "../../host/tls-records";
-import { CompatFacts, KnownRoot, MaxFragmentOutcome, ProbeVersion, SuiteResult, VersionResult } from "./verdict";
+import type { CompatFacts, KnownRoot, MaxFragmentOutcome, ProbeVersion, SuiteResult, VersionResult } from "./compat-facts";
 import { encodeRequest } from "../../modules/http/request";
 import { ResponseParser } from "../../modules/http/response";
 import { TLS_PROTOCOL_VERSIONS, TlsVersionName } from "../../modules/tls/options";
