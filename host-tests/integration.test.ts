@@ -163,13 +163,15 @@ describe("HTTP over TLS: bodies, keep-alive, records", () => {
   test("the server closes idle kept-alive connections: every next fetch succeeds on a new one, none retried", async () => {
     const server = await h.https({}, { idleTimeoutMs: 40 });
     const { client } = h.client();
-    const logs = await runLoop({ client, targets: [server.url("/")], intervalMs: 250, summaryEvery: 3 }, 3);
+    // The close must reach the client before the next fetch: a second between fetches leaves a
+    // loaded machine ample time, and the loop may run 30 s for its three handshakes.
+    const logs = await runLoop({ client, targets: [server.url("/")], intervalMs: 1000, summaryEvery: 3 }, 3, 30_000);
     const fetches = logs.filter((l) => l.startsWith("fetch #")).map(shape);
     expect(fetches).toEqual([1, 2, 3].map((n) => `fetch #${n} https://127.0.0.1:PORT/ status=200 bytes=5 ms=N connect=N tls=N ttfb=N conn=new`));
     expect(server.connections).toBe(3);
     expect(shape(logs.find((l) => l.startsWith("summary"))!)).toBe(
       "summary https://127.0.0.1:PORT/ fetches=3 ok=3 failed=0 last_status=200 bytes=15 ms_min=N ms_median=N ms_max=N conn_new=3 conn_reused=0");
-  });
+  }, 60_000);
 
   test("a kept-alive connection dropped as the next request arrives: that request is sent again on a new connection, once", async () => {
     const server = await h.nodeHttps("fresh", { dropAfter: 1 });

@@ -22,6 +22,10 @@ import {
 import { openXsMeter } from "../bench/xs-meter";
 import { PortableSuite } from "./portable/suite";
 
+// Each case starts an XS process and bundles TypeScript for it: seconds on a loaded machine, so
+// jest's 5 s default is no margin. What a case asserts about time is asserted inside it.
+jest.setTimeout(60_000);
+
 const portableDir = join(__dirname, "portable");
 const files = portableSuiteFiles(portableDir);
 
