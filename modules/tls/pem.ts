@@ -34,9 +34,41 @@ export interface PemBlock {
   line: number;
 }
 
-// RFC 7468 label: printable ASCII except "-", words joined by single "-" or " ".
-const ARMOUR = /^-----(BEGIN|END) ((?:[\x21-\x2c\x2e-\x7e](?:[- ]?[\x21-\x2c\x2e-\x7e])*)?)-----$/;
-const LOOKS_LIKE_ARMOUR = /^-{3,}\s*(BEGIN|END)\b/;
+/**
+ * An armour line ("-----BEGIN X-----" / "-----END X-----") as its kind and label, or null.
+ * RFC 7468 label: printable ASCII except "-", words joined by single "-" or " ". Written out by
+ * hand rather than as a module-level RegExp: a RegExp made while the module is preloaded lives in
+ * flash, and XS gives each match on it a system-heap buffer that it never frees and that its GC
+ * can corrupt (docs/firmware.md#preloaded-regexp).
+ */
+export function parseArmour(line: string): { kind: "BEGIN" | "END"; label: string } | null {
+  if (!line.startsWith("-----") || !line.endsWith("-----")) return null;
+  const kind = line.startsWith("BEGIN ", 5) ? "BEGIN" : line.startsWith("END ", 5) ? "END" : null;
+  if (kind === null) return null;
+  const start = 5 + kind.length + 1;
+  const end = line.length - 5;
+  if (end < start) return null;
+  let previousWasSeparator = true; // no separator first
+  for (let i = start; i < end; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 0x2d || c === 0x20) {
+      if (previousWasSeparator) return null;
+      previousWasSeparator = true;
+    } else if (c >= 0x21 && c <= 0x7e) {
+      previousWasSeparator = false;
+    } else {
+      return null;
+    }
+  }
+  if (previousWasSeparator && end > start) return null; // nor last
+  return { kind, label: line.slice(start, end) };
+}
+
+/** A line that starts like an armour line but is not one ("---BEGIN", "----- END"...). */
+function looksLikeArmour(line: string): boolean {
+  // The RegExp is compiled when this runs (into the XS heap), and only for lines starting with "-".
+  return line.charCodeAt(0) === 0x2d && /^-{3,}\s*(BEGIN|END)\b/.test(line);
+}
 
 /**
  * Decodes every PEM block in `text`, in order. Text outside blocks is ignored; lines inside a block
@@ -52,15 +84,15 @@ export function decodePem(text: string): PemBlock[] {
   for (let n = 0; n < lines.length; n++) {
     const lineNo = n + 1;
     const line = lines[n].trim(); // also drops the "\r" of CRLF files
-    const m = ARMOUR.exec(line);
-    if (!m) {
-      if (LOOKS_LIKE_ARMOUR.test(line)) {
+    const armour = parseArmour(line);
+    if (!armour) {
+      if (looksLikeArmour(line)) {
         throw new PemError("PEM_BAD_ARMOUR", lineNo, `malformed PEM armour line "${line.slice(0, 80)}"`);
       }
       if (label !== null) body.push(lines[n]); // untrimmed, so error columns are true columns
       continue;
     }
-    const [, kind, name] = m;
+    const { kind, label: name } = armour;
     if (kind === "BEGIN") {
       if (label !== null) {
         throw new PemError("PEM_NO_END", beginLine, `"BEGIN ${label}" has no END before the next BEGIN at line ${lineNo}`);
