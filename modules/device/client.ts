@@ -19,7 +19,7 @@ import { HttpClient } from "../client/http-client";
 import type { HttpClientOptions } from "../client/options";
 import { loadClientIdentity } from "../tls/client-identity";
 import type { TlsUserOptions } from "../tls/options";
-import { CaStore, caRefusal, loadCaFiles } from "../tls/ca-store";
+import { trustCaFiles } from "../tls/ca-store";
 import { readResource, registerCa } from "./resources";
 import { DeviceSocketFactory } from "./sockets";
 import { deviceTimers } from "./timers";
@@ -52,9 +52,8 @@ export function createDeviceClient(options: DeviceClientOptions = {}): DeviceCli
   const { caFiles, clientCertificate, clientKey, tls, ...rest } = options;
   // The CA files are read as the firmware reads them (modules/tls/ca-store.ts): a root the stack
   // cannot use is left out, the others stay in flash and are decoded when a handshake needs one.
-  const cas = loadCaFiles(caFiles ?? [], (file) => readResource(file)).filter((ca) => caRefusal(ca) === undefined);
-  const caStore = new CaStore(cas, (file) => readResource(file));
-  const user: TlsUserOptions = { ...(tls ?? {}), caStore, caCertificates: cas.filter((ca) => !CaStore.indexes(ca)).map((ca) => ca.der) };
+  const cas = trustCaFiles(caFiles ?? [], (file) => readResource(file));
+  const user: TlsUserOptions = { ...(tls ?? {}), caStore: cas.store, caCertificates: cas.unindexed.map((ca) => ca.der) };
   if (clientCertificate !== undefined || clientKey !== undefined) {
     if (clientCertificate === undefined || clientKey === undefined) {
       throw new ConfigError("CONFIG_CLIENT_AUTH_INCOMPLETE", clientCertificate === undefined ? "clientCertificate" : "clientKey", "clientCertificate and clientKey go together");

@@ -61,12 +61,12 @@ export function readCaFile(file: string, text: string): { certificates: CaCertif
 }
 
 /**
- * Decodes and checks the embedded CA files. Throws ConfigError (key `caFiles`) for a missing or
- * damaged file or one holding no certificate: a silently dropped CA would surface much later as an
- * untrusted-chain failure.
+ * Decodes and checks the embedded CA files one at a time, handing each certificate to `each` and
+ * keeping none: start-up's heap then grows with the largest file, not with the number of roots.
+ * Throws ConfigError (key `caFiles`) for a missing or damaged file or one holding no certificate:
+ * a silently dropped CA would surface much later as an untrusted-chain failure.
  */
-export function loadCaFiles(files: string[], read: (name: string) => string | undefined): CaCertificate[] {
-  const loaded: CaCertificate[] = [];
+export function forEachCaCertificate(files: readonly string[], read: (name: string) => string | undefined, each: (ca: CaCertificate) => void): void {
   for (const file of files) {
     const text = read(file);
     if (text === undefined) throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" is not embedded in the firmware: add it to the manifest's data section`);
@@ -78,9 +78,53 @@ export function loadCaFiles(files: string[], read: (name: string) => string | un
       throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" ${p.line !== undefined ? `line ${p.line}: ` : ""}${p.text}`);
     }
     if (certificates.length === 0) throw new ConfigError("CONFIG_BAD_VALUE", "caFiles", `"${file}" holds no CERTIFICATE block`);
-    loaded.push(...certificates);
+    for (const ca of certificates) each(ca);
   }
+}
+
+/** Every certificate of the embedded CA files, decoded and checked (see forEachCaCertificate). */
+export function loadCaFiles(files: readonly string[], read: (name: string) => string | undefined): CaCertificate[] {
+  const loaded: CaCertificate[] = [];
+  forEachCaCertificate(files, read, (ca) => loaded.push(ca));
   return loaded;
+}
+
+/** The trusted roots as the device keeps them: see trustCaFiles. */
+export interface TrustedCas {
+  /** The roots found by key identifier, kept in flash. */
+  store: CaStore;
+  /** Usable roots without a subject key identifier: only these are kept in the heap, as DER. */
+  unindexed: CaCertificate[];
+  /** Certificates read, refused ones included. */
+  read: number;
+  /** Certificates trusted (in the store or unindexed). */
+  trusted: number;
+}
+
+/**
+ * Reads the CA files into a store, one certificate at a time, leaving out the roots the stack
+ * cannot use (caRefusal). `seen` is told of each certificate and its refusal, if any, as it is
+ * read (the firmware logs it). The one home of this policy for the firmware and device clients.
+ */
+export function trustCaFiles(
+  files: readonly string[],
+  read: (name: string) => string | undefined,
+  seen?: (ca: CaCertificate, refusal: string | undefined) => void,
+): TrustedCas {
+  const store = new CaStore([], read);
+  const unindexed: CaCertificate[] = [];
+  let count = 0;
+  let trusted = 0;
+  forEachCaCertificate(files, read, (ca) => {
+    count++;
+    const refusal = caRefusal(ca);
+    if (seen) seen(ca, refusal);
+    if (refusal !== undefined) return;
+    trusted++;
+    if (!store.add(ca)) unindexed.push(ca);
+  });
+  store.compact();
+  return { store, unindexed, read: count, trusted };
 }
 
 /**
@@ -115,32 +159,48 @@ function seconds(ms: number): number {
  * the firmware checks again once its clock is set.
  */
 export class CaStore {
-  private readonly files: readonly string[];
-  private readonly index: Uint8Array;
+  private readonly files: string[] = [];
+  private index = new Uint8Array(0);
+  private count = 0;
   private readonly read: (file: string) => string | undefined;
 
   /** Indexes the CAs that have a subject key identifier (see `indexes`); the others are left out. */
   constructor(cas: readonly CaCertificate[], read: (file: string) => string | undefined) {
-    const indexed = cas.filter((ca) => CaStore.indexes(ca));
-    const files: string[] = [];
-    const index = new Uint8Array(indexed.length * RECORD);
-    const view = new DataView(index.buffer);
-    indexed.forEach((ca, i) => {
-      const at = i * RECORD;
-      const key = hexBytes(ca.summary.subjectKeyId as string);
-      index[at] = Math.min(255, key.length);
-      index.set(key.subarray(0, KEY_BYTES), at + 1);
-      let file = files.indexOf(ca.file);
-      if (file < 0) file = files.push(ca.file) - 1;
-      if (file > 255 || ca.block > 255) throw new Error("CaStore: at most 256 files of 256 certificates each");
-      index[at + FILE] = file;
-      index[at + BLOCK] = ca.block;
-      view.setUint32(at + NOT_BEFORE, seconds(ca.summary.notBefore));
-      view.setUint32(at + NOT_AFTER, seconds(ca.summary.notAfter));
-    });
-    this.files = files;
-    this.index = index;
     this.read = read;
+    for (const ca of cas) this.add(ca);
+    this.compact();
+  }
+
+  /** Indexes one more CA; false (and nothing kept) when it has no key identifier to be found by. */
+  add(ca: CaCertificate): boolean {
+    if (!CaStore.indexes(ca)) return false;
+    const files = this.files;
+    let file = files.indexOf(ca.file);
+    if (file < 0) file = files.push(ca.file) - 1;
+    if (file > 255 || ca.block > 255) throw new Error("CaStore: at most 256 files of 256 certificates each");
+    if ((this.count + 1) * RECORD > this.index.length) {
+      // Doubling while roots are added one by one at start; compact() drops the slack.
+      const grown = new Uint8Array(Math.max(8, this.count * 2) * RECORD);
+      grown.set(this.index);
+      this.index = grown;
+    }
+    const index = this.index;
+    const at = this.count * RECORD;
+    const key = hexBytes(ca.summary.subjectKeyId as string);
+    index[at] = Math.min(255, key.length);
+    index.set(key.subarray(0, KEY_BYTES), at + 1);
+    index[at + FILE] = file;
+    index[at + BLOCK] = ca.block;
+    const view = new DataView(index.buffer);
+    view.setUint32(at + NOT_BEFORE, seconds(ca.summary.notBefore));
+    view.setUint32(at + NOT_AFTER, seconds(ca.summary.notAfter));
+    this.count++;
+    return true;
+  }
+
+  /** Drops the room kept for more roots (once they are all added). */
+  compact(): void {
+    if (this.index.length > this.count * RECORD) this.index = this.index.slice(0, this.count * RECORD);
   }
 
   /** True when the store can find this CA (it has a subject key identifier to be found by). */
@@ -149,14 +209,14 @@ export class CaStore {
   }
 
   get size(): number {
-    return this.index.length / RECORD;
+    return this.count;
   }
 
   /** The root whose subject key identifier is `keyId`, decoded now; undefined when none. */
   find(keyId: Uint8Array): CaCertificate | undefined {
     const index = this.index;
     const n = Math.min(keyId.length, KEY_BYTES);
-    for (let at = 0; at < index.length; at += RECORD) {
+    for (let at = 0; at < this.count * RECORD; at += RECORD) {
       if (index[at] !== Math.min(255, keyId.length)) continue;
       let same = true;
       for (let i = 0; i < n && same; i++) same = index[at + 1 + i] === keyId[i];
@@ -171,7 +231,7 @@ export class CaStore {
   /** Every root's DER (for an edge that needs the whole set at once, such as Node's `ca` option). */
   all(): Uint8Array[] {
     const ders: Uint8Array[] = [];
-    for (let at = 0; at < this.index.length; at += RECORD) {
+    for (let at = 0; at < this.count * RECORD; at += RECORD) {
       const ca = this.load(at);
       if (ca) ders.push(ca.der);
     }
@@ -182,7 +242,7 @@ export class CaStore {
   validity(): { file: string; notBefore: number; notAfter: number }[] {
     const view = new DataView(this.index.buffer, this.index.byteOffset, this.index.byteLength);
     const out: { file: string; notBefore: number; notAfter: number }[] = [];
-    for (let at = 0; at < this.index.length; at += RECORD) {
+    for (let at = 0; at < this.count * RECORD; at += RECORD) {
       out.push({ file: this.files[this.index[at + FILE]], notBefore: view.getUint32(at + NOT_BEFORE) * 1000, notAfter: view.getUint32(at + NOT_AFTER) * 1000 });
     }
     return out;
