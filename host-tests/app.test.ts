@@ -99,11 +99,18 @@ test("a configuration error stops start-up with one line naming the key, before 
   expect(r.lines[1]).toMatch(/^app stopped/);
 });
 
+/** The lines after the configuration's own `config value` lines. */
+const afterConfig = (lines: string[]) => lines.filter((l) => !/^config value /.test(l));
+
 test("a missing or damaged CA file stops start-up naming the file", () => {
-  expect(rig({ ...BASE, caFiles: "nope.pem" }).lines[0]).toMatch(/key=caFiles .*"nope.pem\\" is not embedded/);
-  const damaged = rig({ ...BASE, caFiles: "bad.pem" }, { resources: { "bad.pem": "-----BEGIN CERTIFICATE-----\nMII$\n-----END CERTIFICATE-----\n" } });
+  const missing = rig({ ...BASE, caFiles: "nope.pem" });
+  expect(missing.joins).toBe(0);
+  expect(afterConfig(missing.lines)[0]).toMatch(/key=caFiles .*"nope.pem\\" is not embedded/);
+  const damaged = rig({ ...BASE, caFiles: "isrg-root-x1.pem,bad.pem" }, { resources: { "bad.pem": "-----BEGIN CERTIFICATE-----\nMII$\n-----END CERTIFICATE-----\n" } });
   expect(damaged.app).toBeNull();
-  expect(damaged.lines[0]).toMatch(/key=caFiles .*bad\.pem.*line 2/);
+  expect(damaged.joins).toBe(0);
+  expect(afterConfig(damaged.lines)[0]).toMatch(/^ca registered file=isrg-root-x1\.pem/);
+  expect(afterConfig(damaged.lines)[1]).toMatch(/key=caFiles .*bad\.pem.*line 2/);
 });
 
 test("start-up logs the configuration without the password, each CA with CN, expiry and size, then joins Wi-Fi", () => {

@@ -4,8 +4,9 @@
  *
  * 1. The configuration is validated first (config.ts); a bad value stops start-up with one
  *    line naming the key, before Wi-Fi is touched.
- * 2. The embedded CA certificates (PEM) are decoded, checked and registered; each is logged with
- *    its subject CN, expiry and size. A damaged file also stops start-up, naming the file.
+ * 2. The configuration is logged; then the embedded CA files (PEM) are decoded one at a time,
+ *    checked and indexed, each root logged with its subject CN, expiry and size as it is read
+ *    (only a 32-byte record per root stays in the heap). A damaged file stops start-up, naming it.
  * 3. Wi-Fi is joined; every state change is logged. The fetch loop runs only while the link is up
  *    and has an address: a drop pauses it (a fetch under way finishes and is counted), the return
  *    of the address resumes it, and the link is re-joined with a growing delay.
@@ -20,7 +21,7 @@ import { formatAppLine } from "./log-format";
 import { ConfigError } from "../base/config-error";
 import { FetchLoop } from "./fetch-loop";
 import { HttpClient } from "../client/http-client";
-import { CaCertificate, caRefusal, CaStore, loadCaFiles } from "../tls/ca-store";
+import { trustCaFiles } from "../tls/ca-store";
 import type { DerInput } from "../tls/options";
 import { caDateProblem, isoDate } from "../tls/ca-problems";
 import type { CertificateSummary } from "../tls/x509";
@@ -75,13 +76,15 @@ type Phase = "wifi" | "clock" | "running" | "stopped";
 
 /** The running application: Wi-Fi, clock and the fetch loop, driven by device events. */
 export class App {
-  readonly config: AppConfig;
+  // Of the configuration, only what is read after start-up is kept (the rest is garbage once the
+  // client and the loop are built: on the device every kept object stays in the heap).
+  private readonly ssid: string;
+  private readonly password: string;
+  private readonly sntpHosts: string[];
   readonly loop: FetchLoop;
   readonly client: HttpClient;
   /** The embedded CAs' dates, checked again once the clock is set. */
   private readonly caValidity: CaValidity[];
-  /** The decoded CAs until they are registered and logged at start. */
-  private cas: CaCertificate[] | null;
   private readonly hooks: DeviceHooks;
   private readonly format: LogFormat;
   private online = false;
@@ -96,23 +99,33 @@ export class App {
   private rejoinTimer: unknown = null;
   private rejoinAttempt = 0;
   private memoryTimer: unknown = null;
-  /** The client certificate's leaf until it is logged at start. */
-  private identity: CertificateSummary | null = null;
 
-  private constructor(hooks: DeviceHooks, config: AppConfig, cas: CaCertificate[], identity: ClientIdentity | null) {
+  private constructor(hooks: DeviceHooks, config: AppConfig, identity: ClientIdentity | null) {
     this.hooks = hooks;
-    this.config = config;
+    this.ssid = config.ssid;
+    this.password = config.password;
+    this.sntpHosts = config.sntpHosts;
     this.format = config.logFormat;
-    this.cas = cas;
-    // A CA the stack cannot use is never handed to it: a P-384 root, once registered, turned every
-    // failing chain into "cannot coerce to bigint" (measured). registerCas logs each refusal.
-    const usable = cas.filter((ca) => caRefusal(ca) === undefined);
-    // Roots with a subject key identifier stay in flash, found by it when a handshake needs one;
-    // a root without one can only be handed over as DER, kept in the heap.
-    const caStore = new CaStore(usable, (file) => hooks.readResource(file));
+    // The CA files are read one at a time and each root is logged as it is read: only its 32-byte
+    // index record stays (the PEM stays in flash and is decoded when a handshake asks for it). A
+    // CA the stack cannot use is never handed to it: a P-384 root, once registered, turned every
+    // failing chain into "cannot coerce to bigint" (measured).
+    const cas = trustCaFiles(config.caFiles, (file) => hooks.readResource(file), (ca, refusal) => {
+      if (refusal !== undefined) {
+        this.line("ca", "refused", { file: ca.file, cn: cn(ca.summary), reason: `${refusal}: not registered; remove it from caFiles` });
+      } else {
+        this.line("ca", "registered", { file: ca.file, cn: cn(ca.summary), expires: isoDate(ca.summary.notAfter), bytes: ca.der.length });
+      }
+    });
+    if (cas.trusted === 0 && config.tls.verify && config.targets.some((t) => t.url.scheme === "https")) {
+      const why = cas.read === 0 ? "no CA embedded (caFiles is empty)" : "no usable CA (every embedded one was refused)";
+      this.line("ca", "WARNING", { problem: `${why}: every https fetch will fail TLS_CERT_UNTRUSTED unless the SDK's own ca*.der resources cover it` });
+    }
+    if (identity) this.line("client-cert", "loaded", { file: config.clientCertificate ?? "", cn: cn(identity.leaf), expires: isoDate(identity.leaf.notAfter) });
+    const caStore = cas.store;
     // The store's index holds its roots' dates; only the others' are kept here.
-    this.caValidity = usable.filter((ca) => !CaStore.indexes(ca)).map((ca) => ({ file: ca.file, notBefore: ca.summary.notBefore, notAfter: ca.summary.notAfter }));
-    const ders: DerInput[] = usable.filter((ca) => !CaStore.indexes(ca)).map((ca) => ca.der);
+    this.caValidity = cas.unindexed.map((ca) => ({ file: ca.file, notBefore: ca.summary.notBefore, notAfter: ca.summary.notAfter }));
+    const ders: DerInput[] = cas.unindexed.map((ca) => ca.der);
     this.client = new HttpClient({
       sockets: hooks.sockets,
       timers: hooks.timers,
@@ -149,10 +162,12 @@ export class App {
     let app: App;
     try {
       const config = parseAppConfig(raw);
-      const cas = loadCaFiles(config.caFiles, (name) => hooks.readResource(name));
       const identity = loadClientFiles(config, (name) => hooks.readResource(name));
-      app = new App(hooks, config, cas, identity);
-      if (identity) app.identity = identity.leaf;
+      // Logged before the CA files are read: each root's line follows as it is read, and a damaged
+      // CA file stops start-up after them.
+      for (const text of describeAppConfig(config)) hooks.log(formatAppLine(format, "config", "value", { text }));
+      for (const w of appConfigWarnings(config)) hooks.log(formatAppLine(format, "config", "WARNING", { code: w.code, message: w.message }));
+      app = new App(hooks, config, identity);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       hooks.log(formatAppLine(format, "config", "error", { key: e.option, code: e.code, message: e.message }));
@@ -172,39 +187,12 @@ export class App {
   }
 
   private begin(): void {
-    for (const text of describeAppConfig(this.config)) this.line("config", "value", { text });
-    for (const w of appConfigWarnings(this.config)) this.line("config", "WARNING", { code: w.code, message: w.message });
-    this.registerCas();
-    if (this.identity) {
-      const leaf = this.identity;
-      this.identity = null;
-      this.line("client-cert", "loaded", { file: this.config.clientCertificate ?? "", cn: cn(leaf), expires: isoDate(leaf.notAfter) });
-    }
-    this.logMemory("start");
-    this.line("wifi", "joining", { ssid: this.config.ssid });
-    this.hooks.joinWifi(this.config.ssid, this.config.password, (message) => this.onWifi(message));
-  }
-
-  private registerCas(): void {
     // The client passes the first CA per connection (secure.certificate); the rest are registered
     // once for every connection (CertificateManager.register).
     for (const der of this.client.tls.registerCertificates) this.hooks.registerCa(der);
-    const cas = this.cas ?? [];
-    this.cas = null;
-    let registered = 0;
-    for (const ca of cas) {
-      const refusal = caRefusal(ca);
-      if (refusal !== undefined) {
-        this.line("ca", "refused", { file: ca.file, cn: cn(ca.summary), reason: `${refusal}: not registered; remove it from caFiles` });
-        continue;
-      }
-      registered++;
-      this.line("ca", "registered", { file: ca.file, cn: cn(ca.summary), expires: isoDate(ca.summary.notAfter), bytes: ca.der.length });
-    }
-    if (registered === 0 && this.config.tls.verify && this.config.targets.some((t) => t.url.scheme === "https")) {
-      const why = cas.length === 0 ? "no CA embedded (caFiles is empty)" : "no usable CA (every embedded one was refused)";
-      this.line("ca", "WARNING", { problem: `${why}: every https fetch will fail TLS_CERT_UNTRUSTED unless the SDK's own ca*.der resources cover it` });
-    }
+    this.logMemory("start");
+    this.line("wifi", "joining", { ssid: this.ssid });
+    this.hooks.joinWifi(this.ssid, this.password, (message) => this.onWifi(message));
   }
 
   private onWifi(message: WifiMessage): void {
@@ -212,7 +200,7 @@ export class App {
     switch (message) {
       case "connect":
         this.linkUp = true;
-        this.line("wifi", "connected", { ssid: this.config.ssid });
+        this.line("wifi", "connected", { ssid: this.ssid });
         return;
       case "gotIP": {
         this.linkUp = true;
@@ -229,7 +217,7 @@ export class App {
         return;
       case "disconnect":
         this.linkUp = false;
-        this.line("wifi", "disconnected", { ssid: this.config.ssid });
+        this.line("wifi", "disconnected", { ssid: this.ssid });
         this.setOnline(false);
         this.scheduleRejoin();
         return;
@@ -283,7 +271,7 @@ export class App {
 
   private askServer(index: number): void {
     if (!this.online || this.phase === "stopped") return;
-    const host = this.config.sntpHosts[index];
+    const host = this.sntpHosts[index];
     const request = ++this.sntpRequest;
     const finish = (seconds: number | undefined, reason: string | undefined) => {
       if (request !== this.sntpRequest) return;
@@ -301,7 +289,7 @@ export class App {
         return;
       }
       this.line("clock", "sntp-failed", { server: host, reason: seconds !== undefined ? `answered ${new Date(seconds * 1000).toISOString()}, before ${isoDate(CLOCK_FLOOR_MS)}` : reason ?? "no answer" });
-      if (index + 1 < this.config.sntpHosts.length) return this.askServer(index + 1);
+      if (index + 1 < this.sntpHosts.length) return this.askServer(index + 1);
       const delay = retryDelay(this.sntpRound++);
       this.line("clock", "retry", { in_ms: delay });
       this.sntpTimer = this.hooks.timers.set(() => {
