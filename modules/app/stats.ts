@@ -53,9 +53,11 @@ export class TargetStats {
   connectionsReused = 0;
   redirects = 0;
   retries = 0;
-  private readonly byCode: { [code: string]: number } = {};
-  private readonly codes: string[] = [];
-  private readonly window: number[] = [];
+  /** Failures by code, in first-seen order (codes are names, so keys keep insertion order); made at the first failure. */
+  private byCode: { [code: string]: number } | null = null;
+  /** The last `windowSize` durations, a ring; made at the first success, then its size for good (the heap stays flat). */
+  private window: Float64Array | null = null;
+  private samples = 0;
   private next = 0;
 
   constructor(readonly label: string, private readonly windowSize = DEFAULT_LATENCY_WINDOW) {
@@ -78,33 +80,32 @@ export class TargetStats {
       this.successes++;
       this.failureStreak = 0;
       this.lastError = "";
-      if (this.window.length < this.windowSize) this.window.push(result.timings.total);
-      else this.window[this.next] = result.timings.total;
+      if (this.window === null) this.window = new Float64Array(this.windowSize);
+      this.window[this.next] = result.timings.total;
       this.next = (this.next + 1) % this.windowSize;
+      if (this.samples < this.windowSize) this.samples++;
       return;
     }
     this.failures++;
     this.failureStreak++;
     const code = result.error ? result.error.code : "UNKNOWN";
     this.lastError = code;
-    if (this.byCode[code] === undefined) {
-      this.byCode[code] = 0;
-      this.codes.push(code);
-    }
-    this.byCode[code]++;
+    if (this.byCode === null) this.byCode = {};
+    this.byCode[code] = (this.byCode[code] ?? 0) + 1;
   }
 
   latency(): LatencySummary | null {
-    const n = this.window.length;
-    if (n === 0) return null;
-    const sorted = this.window.slice().sort((a, b) => a - b);
+    const n = this.samples;
+    if (n === 0 || this.window === null) return null;
+    // Until the ring is full, the samples are its first n entries. A typed array sorts numerically.
+    const sorted = this.window.slice(0, n).sort();
     const median = n % 2 ? sorted[(n - 1) / 2] : Math.round((sorted[n / 2 - 1] + sorted[n / 2]) / 2);
     return { samples: n, min: sorted[0], median, max: sorted[n - 1] };
   }
 
   snapshot(): TargetStatsSnapshot {
     const failuresByCode: { [code: string]: number } = {};
-    for (const c of this.codes) failuresByCode[c] = this.byCode[c];
+    if (this.byCode !== null) for (const c of Object.keys(this.byCode)) failuresByCode[c] = this.byCode[c];
     return {
       label: this.label,
       fetches: this.fetches,

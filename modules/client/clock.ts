@@ -10,29 +10,35 @@
  */
 import type { TimerHost } from "./io";
 
-export interface SteadyClock {
+/**
+ * A class rather than closures over an object: its methods stay in flash with the preloaded
+ * module, so an instance costs its three fields, not two functions and their scope.
+ */
+export class SteadyClock {
+  private last: number;
+  private offset = 0;
+
+  constructor(private readonly timers: TimerHost) {
+    this.last = timers.now();
+  }
+
   /** Follows `timers.now()` but never decreases. */
-  now(): number;
+  now(): number {
+    const t = this.timers.now();
+    if (t + this.offset < this.last) this.offset = this.last - t;
+    this.last = t + this.offset;
+    return this.last;
+  }
+
   /** Real time has reached at least `t` of this clock (a timer set for then has fired). */
-  reach(t: number): void;
+  reach(t: number): void {
+    if (this.now() < t) {
+      this.offset += t - this.last;
+      this.last = t;
+    }
+  }
 }
 
 export function steadyClock(timers: TimerHost): SteadyClock {
-  let last = timers.now();
-  let offset = 0;
-  const now = (): number => {
-    const t = timers.now();
-    if (t + offset < last) offset = last - t;
-    last = t + offset;
-    return last;
-  };
-  return {
-    now,
-    reach(t: number): void {
-      if (now() < t) {
-        offset += t - last;
-        last = t;
-      }
-    },
-  };
+  return new SteadyClock(timers);
 }

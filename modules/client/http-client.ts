@@ -29,7 +29,8 @@ export class HttpClient implements ClientContext {
   readonly timeouts: Timeouts;
   /** @internal */ readonly limits: ClientLimits;
   /** @internal */ readonly pool: IdlePool;
-  /** @internal */ readonly options: HttpClientOptions;
+  /** @internal What fetches read of the options given: sockets, timers, log, userAgent, redirect opt-in, buildYear. */
+  readonly options: HttpClientOptions;
   /** @internal Time for deadlines and durations: never runs backwards (see clock.ts). */
   readonly clock: SteadyClock;
   /** Receives warnings; defaults to a text line on `log`. */
@@ -40,7 +41,14 @@ export class HttpClient implements ClientContext {
   /** Throws ConfigError for bad options: a wrong setting is refused before any socket opens. */
   constructor(options: HttpClientOptions) {
     checkClientOptions(options);
-    this.options = options;
+    // Only what later fetches read: the caller's object, with its TLS options and CA list, is
+    // not kept alive by the client (on the device it would stay in the heap for the whole run).
+    const kept: HttpClientOptions = { sockets: options.sockets, timers: options.timers };
+    if (options.allowHttpsToHttpRedirect !== undefined) kept.allowHttpsToHttpRedirect = options.allowHttpsToHttpRedirect;
+    if (options.userAgent !== undefined) kept.userAgent = options.userAgent;
+    if (options.log !== undefined) kept.log = options.log;
+    if (options.buildYear !== undefined) kept.buildYear = options.buildYear;
+    this.options = kept;
     this.tls = buildSecureOptions(options.tls);
     this.limits = clientLimits(options);
     this.timeouts = this.limits.timeouts;
