@@ -7,8 +7,9 @@ import type { DerInput } from "../tls/options";
 /** The text of an embedded resource (PEM), or undefined when the firmware has none of that name. */
 export function readResource(name: string): string | undefined {
   if (!Resource.exists(name)) return undefined;
-  const bytes = new Resource(name).slice(0) as ArrayBuffer;
-  return String.fromArrayBuffer(bytes);
+  // Read in place: String.fromArrayBuffer takes the resource's host buffer (mapped flash), so the
+  // only copy in the heap is the string itself (a slice first would copy the file twice).
+  return String.fromArrayBuffer(new Resource(name) as unknown as ArrayBuffer);
 }
 
 /** Trusts a CA (DER) for every TLS connection. */
