@@ -1,5 +1,5 @@
 /**
- * `npm run bench:heap [-- --fetches N] [--all-roots]`: the firmware's XS heap against the Moddable SDK's own
+ * `npm run bench:heap [-- --fetches N] [--all-roots] [--log FILE]`: the firmware's XS heap against the Moddable SDK's own
  * HTTPS example (`examples/network/http/httpsget`), both built with the user's SDK for its Linux
  * simulator and run in mcsim against the same loopback HTTPS server (the simulator PKI: leaf and
  * intermediate sent; the firmware has its shipped roots and that root, the example that root only).
@@ -13,11 +13,12 @@
  *   its connection alive; the example opens a new one each time);
  * - the firmware's heap after its last fetch against its first (flat over N fetches).
  * `--all-roots` embeds, besides, every root `npm run certs -- add --all` would add (Node's Mozilla
- * store), written to a temporary folder: the heap cost of a large CA store.
+ * store), written to a temporary folder: the heap cost of a large CA store. `--log FILE` writes
+ * both runs' own lines there (the firmware's `mem heap` and fetch lines, the example's).
  * Without an SDK it says why it skipped and exits 0. Figures are a 64-bit simulator's: slots are
  * 32 bytes there, 16 on an ESP32, so read the ratios rather than the absolute sizes.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { certsMain, defaultIo } from "../certs/cli";
@@ -101,6 +102,9 @@ async function main(): Promise<void> {
   const count = at >= 0 ? Number(args[at + 1]) : 20;
   if (!Number.isInteger(count) || count < 2) throw new Error("--fetches needs a whole number of at least 2");
   const allRoots = args.indexOf("--all-roots") >= 0;
+  const logAt = args.indexOf("--log");
+  const logFile = logAt >= 0 ? args[logAt + 1] : undefined;
+  if (logAt >= 0 && !logFile) throw new Error("--log needs a file name");
   const sdk = findSdk();
   if (!isSdk(sdk)) {
     console.log(`bench:heap skipped: ${sdk.skip}`);
@@ -130,6 +134,7 @@ async function main(): Promise<void> {
     // The firmware waits `interval` (1 s, its least) between fetches; a loaded machine slows both.
     const ourRun = await runFirmware(sdk, ours, { seconds: count * 4 + 120, until: afterFetches(count) });
     const exampleRun = await runFirmware(sdk, example, { seconds: count * 4 + 120, until: (l) => l.some((x) => x === "bench done") });
+    if (logFile) writeFileSync(logFile, [...appLines(ourRun.lines).map((l) => `firmware: ${l}`), ...appLines(exampleRun.lines).map((l) => `httpsget: ${l}`)].join("\n") + "\n");
     const ourFigures = heapFigures(ourRun.lines, count);
     const b = heapFigures(exampleRun.lines, count);
     // The time is compared over the first 20 fetches (or all, when fewer): one kept-alive
