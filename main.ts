@@ -5,7 +5,7 @@
 import config from "mc/config";
 import { App } from "./modules/app/app";
 import { traceLog } from "./modules/device/log";
-import { memory } from "./modules/device/memory";
+import { HeapPeakSampler, memory } from "./modules/device/memory";
 import { address, requestTime, setTime, WifiStation } from "./modules/device/network";
 import { readResource, registerCa } from "./modules/device/resources";
 import { DeviceSocketFactory } from "./modules/device/sockets";
@@ -13,6 +13,8 @@ import { deviceTimers } from "./modules/device/timers";
 
 traceLog("https-fetch: starting");
 const wifi = new WifiStation();
+// Started only when the configuration asks for it (heapSample), until then it costs one object.
+const sampler = new HeapPeakSampler();
 App.start({
   log: traceLog,
   timers: deviceTimers,
@@ -25,5 +27,6 @@ App.start({
   address,
   requestTime,
   setTime,
-  memory,
+  memory: () => memory(sampler),
+  sampleHeap: (periodMs) => sampler.start(periodMs),
 });

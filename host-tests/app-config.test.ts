@@ -47,7 +47,7 @@ test("every documented key is accepted on its own with a typical command-line va
     ssid: "net", password: "password1", targets: "https://example.com/", interval: "30s", tlsVersion: "1.2",
     verify: "true", maxFragmentLength: "4096", connectTimeout: "5s", handshakeTimeout: "10s", firstByteTimeout: "5s",
     idleTimeout: "5s", totalTimeout: "30s", logFormat: "json", preview: "32", sntp: "pool.ntp.org", caFiles: "isrg-root-x1.pem,gts-root-r1.pem",
-    secretHeaders: "X-Device-Key", clientCertificate: "client.pem", clientKey: "client.key",
+    secretHeaders: "X-Device-Key", clientCertificate: "client.pem", clientKey: "client.key", heapSample: "5",
   };
   // Keys that only come in pairs.
   const partner: Record<string, string> = { clientCertificate: "clientKey", clientKey: "clientCertificate" };

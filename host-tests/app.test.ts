@@ -28,9 +28,11 @@ interface Rig {
   registered: DerInput[];
   joins: number;
   rejoins: number;
+  /** The period the heap sampler was started with, if it was. */
+  sampling?: number;
 }
 
-function rig(config: Record<string, unknown>, options: { clockSet?: boolean; resources?: Record<string, string> } = {}): Rig {
+function rig(config: Record<string, unknown>, options: { clockSet?: boolean; resources?: Record<string, string>; peak?: number } = {}): Rig {
   const fake = new FakeClock(options.clockSet ? Date.UTC(2026, 5, 1) : 5_000);
   let offset = 0;
   const clock: TimerHost = { now: () => fake.now() + offset, set: (cb, ms) => fake.set(cb, ms), clear: (id) => fake.clear(id) };
@@ -66,7 +68,10 @@ function rig(config: Record<string, unknown>, options: { clockSet?: boolean; res
     setTime: (seconds) => {
       offset = seconds * 1000 - fake.now();
     },
-    memory: () => ({ systemFree: 123456, chunkUsed: 20000, slotUsed: 30000 }),
+    memory: () => (r.sampling === undefined ? { systemFree: 123456, chunkUsed: 20000, slotUsed: 30000 } : { chunkUsed: 20000, slotUsed: 30000, peakUsed: options.peak }),
+    sampleHeap: (periodMs) => {
+      r.sampling = periodMs;
+    },
   };
   r.app = App.start(hooks);
   return r;
@@ -219,4 +224,13 @@ test("once the clock is set, an embedded CA that expires soon (or has expired) i
   r.answer(Date.UTC(2031, 7, 1) / 1000);
   expect(r.lines).toContain('ca WARNING file=digicert-global-root-ca.pem problem="expires on 2031-11-10, within 180 days: plan its replacement"');
   expect(r.lines.filter((l) => l.startsWith("ca WARNING")).length).toBe(1);
+});
+
+test("heapSample starts the device's heap sampler and each mem line carries its peak; without it, no sampler", () => {
+  const off = rig(BASE);
+  expect(off.sampling).toBeUndefined();
+  expect(off.lines.find((l) => l.startsWith("mem heap at=start"))).not.toContain("peak_used");
+  const on = rig({ ...BASE, heapSample: "2" }, { peak: 61234 });
+  expect(on.sampling).toBe(2);
+  expect(on.lines).toContain("mem heap at=start chunk_used=20000 slot_used=30000 peak_used=61234");
 });

@@ -168,6 +168,7 @@ export class App {
       for (const text of describeAppConfig(config)) hooks.log(formatAppLine(format, "config", "value", { text }));
       for (const w of appConfigWarnings(config)) hooks.log(formatAppLine(format, "config", "WARNING", { code: w.code, message: w.message }));
       app = new App(hooks, config, identity);
+      if (config.heapSampleMs > 0 && hooks.sampleHeap) hooks.sampleHeap(config.heapSampleMs);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       hooks.log(formatAppLine(format, "config", "error", { key: e.option, code: e.code, message: e.message }));
@@ -360,6 +361,7 @@ export class App {
     if (m.chunkUsed !== undefined) detail.chunk_used = m.chunkUsed;
     if (m.slotUsed !== undefined) detail.slot_used = m.slotUsed;
     if (m.hostHeapUsed !== undefined) detail.host_heap_used = m.hostHeapUsed;
+    if (m.peakUsed !== undefined) detail.peak_used = m.peakUsed;
     if (Object.keys(detail).length === 1) return;
     this.line("mem", "heap", detail);
   }

@@ -51,6 +51,8 @@ export interface AppConfig {
   sntpHosts: string[];
   /** Embedded PEM files with the trusted CA certificates (names of the firmware's data resources). */
   caFiles: string[];
+  /** Period of the heap sampler behind `peak_used` in `mem heap` lines, ms; 0: off. */
+  heapSampleMs: number;
 }
 
 /** Something allowed but worth a line at start-up (plain http target, verification off...). */
@@ -104,6 +106,7 @@ export const APP_CONFIG_KEYS: { readonly [key: string]: string } = deepFreeze({
   preview: `body bytes shown per fetch, 0 to ${APP_LIMITS.maxPreviewBytes} (default ${APP_DEFAULTS.previewBytes})`,
   sntp: `comma-separated SNTP servers, tried in turn (default ${APP_DEFAULTS.sntp})`,
   caFiles: "comma-separated names of the embedded PEM files whose CA certificates are trusted (the manifest lists every file in certs/)",
+  heapSample: `for measuring: sample the XS heap every N ms (1 to 1000) in a debug build and add the largest sample since the last line (garbage included) to each mem heap line as peak_used; 0 (default) is off`,
 });
 
 const TIMEOUT_KEYS: { readonly [key: string]: keyof Timeouts } = deepFreeze({
@@ -299,6 +302,7 @@ export function parseAppConfig(raw: Readonly<Record<string, unknown>>): AppConfi
     previewBytes: integerOf(raw, "preview", APP_DEFAULTS.previewBytes, 0, APP_LIMITS.maxPreviewBytes),
     sntpHosts: sntpHostsOf(raw),
     caFiles: caFilesOf(raw),
+    heapSampleMs: integerOf(raw, "heapSample", 0, 0, 1000),
   };
 }
 

@@ -17,6 +17,8 @@ export interface MemorySnapshot {
   slotUsed?: number;
   /** The host simulator's JavaScript heap (Node's): not an XS figure, so it has its own name. */
   hostHeapUsed?: number;
+  /** The largest chunk + slot sample since the last snapshot, garbage included (see `sampleHeap`). */
+  peakUsed?: number;
 }
 
 /** Everything the policy needs from the device (modules/device supplies it; tests fake it). */
@@ -42,6 +44,12 @@ export interface DeviceHooks {
   setTime(seconds: number): void;
   /** Free memory now; Debug.gc() first where available, so the figures are live data. */
   memory?(): MemorySnapshot;
+  /**
+   * Samples the XS heap every `periodMs` from now on, so that `memory()` also gives the largest
+   * sample since the last snapshot (a handshake's peak falls between two snapshots). Only asked for
+   * when the configuration sets heapSample: a timer this frequent costs CPU on a device.
+   */
+  sampleHeap?(periodMs: number): void;
   /** Each fetch's result once it is logged (the host simulator counts them). */
   onFetch?(result: FetchResult): void;
   /**

@@ -4,6 +4,7 @@
  */
 import Debug from "debug";
 import Instrumentation from "instrumentation";
+import Timer from "timer";
 import type { MemorySnapshot } from "../app/device-hooks";
 
 function read(name: "System Free Memory" | "XS Chunk Heap Used" | "XS Slot Heap Used"): number | undefined {
@@ -11,9 +12,41 @@ function read(name: "System Free Memory" | "XS Chunk Heap Used" | "XS Slot Heap 
   return index === undefined ? undefined : Instrumentation.get(index);
 }
 
-export function memory(): MemorySnapshot {
+/**
+ * The largest chunk + slot figure seen by a repeating timer (garbage included: what the heap
+ * must hold at that moment). A handshake runs between timer turns, so this samples it; the
+ * figure is for comparing builds measured the same way, not an exact high-water mark.
+ */
+export class HeapPeakSampler {
+  private peak = 0;
+  private started = false;
+
+  start(periodMs: number): void {
+    if (this.started) return;
+    this.started = true;
+    Timer.repeat(() => this.sample(), periodMs);
+  }
+
+  private sample(): void {
+    const used = (read("XS Chunk Heap Used") ?? 0) + (read("XS Slot Heap Used") ?? 0);
+    if (used > this.peak) this.peak = used;
+  }
+
+  /** The peak since the last call (undefined before any sample), and a new period begins. */
+  take(): number | undefined {
+    if (!this.started) return undefined;
+    this.sample();
+    const peak = this.peak;
+    this.peak = 0;
+    return peak > 0 ? peak : undefined;
+  }
+}
+
+export function memory(sampler?: HeapPeakSampler): MemorySnapshot {
+  const peak = sampler ? sampler.take() : undefined;
   Debug.gc();
   const snapshot: MemorySnapshot = {};
+  if (peak !== undefined) snapshot.peakUsed = peak;
   const free = read("System Free Memory");
   const chunk = read("XS Chunk Heap Used");
   const slot = read("XS Slot Heap Used");

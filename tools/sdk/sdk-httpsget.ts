@@ -18,6 +18,8 @@ export interface HttpsgetOptions {
   /** The root that anchors the server's chain (PEM). */
   rootPem: string;
   count: number;
+  /** Sample the heap every this many ms for `peak_used`, as the firmware's heapSample does (0: not). */
+  sampleMs?: number;
 }
 
 /** Writes the adapted example into `dir`; returns its manifest's path. */
@@ -47,9 +49,22 @@ import Debug from "debug";
 import Instrumentation from "instrumentation";
 import Timer from "timer";
 
+const CHUNK = Instrumentation.map("XS Chunk Heap Used");
+const SLOT = Instrumentation.map("XS Slot Heap Used");
+// The firmware's HeapPeakSampler (modules/device/memory.ts, config heapSample), the same way.
+let peak = 0;
+function sample() {
+	const used = Instrumentation.get(CHUNK) + Instrumentation.get(SLOT);
+	if (used > peak) peak = used;
+}
+${o.sampleMs ? `Timer.repeat(sample, ${o.sampleMs});` : ""}
+
 function heap(at) {
+	sample();
+	const peakUsed = peak;
+	peak = 0;
 	Debug.gc();
-	trace(\`mem heap at=\${at} chunk_used=\${Instrumentation.get(Instrumentation.map("XS Chunk Heap Used"))} slot_used=\${Instrumentation.get(Instrumentation.map("XS Slot Heap Used"))}\\n\`);
+	trace(\`mem heap at=\${at} chunk_used=\${Instrumentation.get(CHUNK)} slot_used=\${Instrumentation.get(SLOT)}${o.sampleMs ? " peak_used=\${peakUsed}" : ""}\\n\`);
 }
 
 let n = 0;
