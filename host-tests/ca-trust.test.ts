@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../modules/base/config-error";
-import { trustCaFiles } from "../modules/tls/ca-store";
+import { loadCaFiles, trustCaFiles } from "../modules/tls/ca-store";
 
 const fixture = (name: string) => readFileSync(join(__dirname, "fixtures", "certs", name), "utf8");
 const FILES: Record<string, string> = {
@@ -42,7 +42,12 @@ test("the store finds every trusted root, and keeps no room beyond them", () => 
   expect(cas.store.size).toBe(3);
   expect(cas.unindexed).toEqual([]);
   expect(cas.store.all().length).toBe(3);
+  expect(cas.store.validity().map((v) => v.file)).toEqual(["bundle.pem", "bundle.pem", "p256.pem"]);
   expect((cas.store as unknown as { index: Uint8Array }).index.length).toBe(3 * 32);
+  // A root added after the store was compacted finds its file again.
+  const [again] = loadCaFiles(["bundle.pem"], (n) => FILES[n]);
+  expect(cas.store.add({ ...again, file: "copy.pem" })).toBe(true);
+  expect(cas.store.validity().map((v) => v.file)).toEqual(["bundle.pem", "bundle.pem", "p256.pem", "copy.pem"]);
 });
 
 test("a missing file stops with the file's name after the files before it were seen", () => {

@@ -159,7 +159,13 @@ function seconds(ms: number): number {
  * the firmware checks again once its clock is set.
  */
 export class CaStore {
-  private readonly files: string[] = [];
+  /**
+   * The files' names: a list while roots are added, then one string of names each ended by "\n"
+   * (compact()). On the device every string and array slot is heap: one string costs about a
+   * quarter of a name per string per root.
+   */
+  private files: string[] | null = [];
+  private names = "";
   private index = new Uint8Array(0);
   private count = 0;
   private readonly read: (file: string) => string | undefined;
@@ -174,6 +180,8 @@ export class CaStore {
   /** Indexes one more CA; false (and nothing kept) when it has no key identifier to be found by. */
   add(ca: CaCertificate): boolean {
     if (!CaStore.indexes(ca)) return false;
+    if (ca.file.indexOf("\n") >= 0) throw new Error("CaStore: a file name with a line break");
+    if (this.files === null) this.files = this.fileList();
     const files = this.files;
     let file = files.indexOf(ca.file);
     if (file < 0) file = files.push(ca.file) - 1;
@@ -201,6 +209,22 @@ export class CaStore {
   /** Drops the room kept for more roots (once they are all added). */
   compact(): void {
     if (this.index.length > this.count * RECORD) this.index = this.index.slice(0, this.count * RECORD);
+    if (this.files !== null) {
+      this.names = this.files.length ? `${this.files.join("\n")}\n` : "";
+      this.files = null;
+    }
+  }
+
+  /** The name of file number `n`. */
+  private fileName(n: number): string {
+    if (this.files !== null) return this.files[n];
+    let start = 0;
+    for (let i = 0; i < n; i++) start = this.names.indexOf("\n", start) + 1;
+    return this.names.slice(start, this.names.indexOf("\n", start));
+  }
+
+  private fileList(): string[] {
+    return this.names === "" ? [] : this.names.slice(0, -1).split("\n");
   }
 
   /** True when the store can find this CA (it has a subject key identifier to be found by). */
@@ -243,13 +267,13 @@ export class CaStore {
     const view = new DataView(this.index.buffer, this.index.byteOffset, this.index.byteLength);
     const out: { file: string; notBefore: number; notAfter: number }[] = [];
     for (let at = 0; at < this.count * RECORD; at += RECORD) {
-      out.push({ file: this.files[this.index[at + FILE]], notBefore: view.getUint32(at + NOT_BEFORE) * 1000, notAfter: view.getUint32(at + NOT_AFTER) * 1000 });
+      out.push({ file: this.fileName(this.index[at + FILE]), notBefore: view.getUint32(at + NOT_BEFORE) * 1000, notAfter: view.getUint32(at + NOT_AFTER) * 1000 });
     }
     return out;
   }
 
   private load(at: number): CaCertificate | undefined {
-    const file = this.files[this.index[at + FILE]];
+    const file = this.fileName(this.index[at + FILE]);
     const text = this.read(file);
     if (text === undefined) return undefined;
     return readCaFile(file, text).certificates[this.index[at + BLOCK]];
