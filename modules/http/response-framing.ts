@@ -5,7 +5,8 @@
  */
 import { HttpParseError, printable } from "./errors";
 import { HeaderList, listTokens } from "./headers";
-import { FramingFields, ResponseHead, TOKEN } from "./response-head";
+import { isDigits, isToken } from "./chars";
+import { FramingFields, ResponseHead } from "./response-head";
 
 /** How the body of a response is delimited (RFC 9112 section 6.3). */
 export type BodyFraming = "none" | "length" | "chunked" | "close";
@@ -22,8 +23,6 @@ export interface FramingInfo {
 
 /** The codings of almost every response: shared, so a response costs no array for them. */
 const NO_CODINGS: readonly string[] = Object.freeze([]);
-
-const CONTENT_LENGTH = /^[0-9]+$/;
 
 /**
  * Checks the framing fields of any head, also where they do not frame the body (1xx, 204, 304,
@@ -51,7 +50,7 @@ export function checkFramingFields(head: ResponseHead, fields: FramingFields, al
 
 /** The Content-Length value `v` (trimmed), which must equal `length` when that is already known (>= 0). */
 function sameLength(length: number, v: string, offset: number): number {
-  if (!CONTENT_LENGTH.test(v)) throw new HttpParseError("BAD_CONTENT_LENGTH", offset, `Content-Length "${printable(v.slice(0, 32))}" is not a number`);
+  if (!isDigits(v)) throw new HttpParseError("BAD_CONTENT_LENGTH", offset, `Content-Length "${printable(v.slice(0, 32))}" is not a number`);
   const n = Number(v);
   if (!(n <= Number.MAX_SAFE_INTEGER)) throw new HttpParseError("BAD_CONTENT_LENGTH", offset, `Content-Length ${v.slice(0, 32)} is too large`);
   if (length >= 0 && n !== length) throw new HttpParseError("CONFLICTING_CONTENT_LENGTH", offset, `Content-Length values differ: ${length} and ${n}`);
@@ -89,7 +88,7 @@ export function decideFraming(head: ResponseHead, fields: FramingFields, method:
     for (let i = 0; i < te.length; i++) values.push(headers.valueAt(te[i]));
     const codings = listTokens(values).map((t) => t.split(";")[0].trim());
     if (codings.length === 0) throw new HttpParseError("BAD_TRANSFER_ENCODING", offset, "empty Transfer-Encoding");
-    for (const c of codings) if (!TOKEN.test(c)) throw new HttpParseError("BAD_TRANSFER_ENCODING", offset, `"${printable(c.slice(0, 32))}" is not a transfer coding`);
+    for (const c of codings) if (!isToken(c)) throw new HttpParseError("BAD_TRANSFER_ENCODING", offset, `"${printable(c.slice(0, 32))}" is not a transfer coding`);
     const chunkedAt = codings.indexOf("chunked");
     const others = codings.filter((c) => c !== "chunked");
     // Both fields present (lenient): a sign of response splitting; never reuse the connection.
