@@ -103,3 +103,17 @@ export function trimSpTabEnd(text: string, from: number, to: number): number {
   while (to > from && isSpTab(text.charCodeAt(to - 1))) to--;
   return to;
 }
+
+/**
+ * Whether `text` equals `lower` (lower-case ASCII) but for the case of ASCII letters. Only those:
+ * `toLowerCase` would also fold e.g. the Kelvin sign to "k".
+ */
+export function equalsAsciiCaseless(text: string, lower: string): boolean {
+  const n = text.length;
+  if (n !== lower.length) return false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== lower.charCodeAt(i) && !(c >= 0x41 && c <= 0x5a && c + 0x20 === lower.charCodeAt(i))) return false;
+  }
+  return true;
+}

@@ -5,6 +5,7 @@
  * write space, are in body.ts.
  */
 import { latin1Bytes } from "../base/bytes";
+import { CR, equalsAsciiCaseless, isFieldText, isToken, isVchar, LF } from "./chars";
 import type { HttpUrl } from "./url";
 
 export type RequestErrorCode =
@@ -86,18 +87,23 @@ export const DEFAULT_USER_AGENT = "esp32-https-fetch/0.1 (Moddable XS)";
  */
 export const MAX_REQUEST_HEAD_BYTES = 8192;
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const TARGET = /^\/[\x21-\x7e]*$/;
 /** Fields that the encoder owns: letting a caller set them would break framing or routing. */
 const OWNED = Object.freeze(["host", "content-length", "transfer-encoding"]);
-/** Fields whose values are secrets: never shown in a log. */
-const SECRET = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|x-auth-token|api-key)$/i;
+/** Fields whose values are secrets: never shown in a log. Lower case; compared without ASCII case. */
+const SECRET = Object.freeze(["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token", "api-key"]);
+
+/** origin-form (RFC 9112 section 3.2.1) as sent: "/" and then visible ASCII only. */
+export function isRequestTarget(target: string): boolean {
+  if (target.charCodeAt(0) !== 0x2f) return false;
+  for (let i = 1; i < target.length; i++) if (!isVchar(target.charCodeAt(i))) return false;
+  return true;
+}
 
 /** Encodes a request head. Every field is checked: CR, LF or NUL anywhere is refused (header injection). */
 export function encodeRequest(spec: RequestSpec): Uint8Array {
   const method = checkMethod(spec.method);
   const target = spec.url.path;
-  if (!TARGET.test(target)) throw new RequestError("REQUEST_BAD_TARGET", `request target ${JSON.stringify(target)} has a space or control character`);
+  if (!isRequestTarget(target)) throw new RequestError("REQUEST_BAD_TARGET", `request target ${JSON.stringify(target)} has a space or control character`);
   checkValue("Host", spec.url.hostHeader);
   const framing = framingField(method, spec.bodyLength);
 
@@ -142,7 +148,7 @@ function framingField(method: RequestMethod, length: number | "chunked" | undefi
 export function checkHeaders(headers: HeaderInput | undefined): (readonly [string, string])[] {
   const pairs = headerPairs(headers);
   for (const [name, value] of pairs) {
-    if (typeof name !== "string" || !TOKEN.test(name)) throw new RequestError("REQUEST_BAD_HEADER_NAME", `header name ${JSON.stringify(String(name))} is not a token`);
+    if (typeof name !== "string" || !isToken(name)) throw new RequestError("REQUEST_BAD_HEADER_NAME", `header name ${JSON.stringify(String(name))} is not a token`);
     checkValue(name, value);
     if (OWNED.indexOf(name.toLowerCase()) >= 0) throw new RequestError("REQUEST_FORBIDDEN_HEADER", `header ${name} is set by the client and may not be given`);
   }
@@ -151,14 +157,18 @@ export function checkHeaders(headers: HeaderInput | undefined): (readonly [strin
 
 function checkValue(name: string, value: string): void {
   if (typeof value !== "string") throw new RequestError("REQUEST_HEADER_INJECTION", `header ${name} has a non-string value`);
-  const bad = /[\r\n\x00]/.exec(value);
-  if (bad) {
-    const what = bad[0] === "\r" ? "CR" : bad[0] === "\n" ? "LF" : "NUL";
-    throw new RequestError("REQUEST_HEADER_INJECTION", `header ${name} contains ${what} at ${bad.index}: refused (header injection)`);
+  // CR, LF or NUL are named wherever they are, before any other bad character.
+  let other = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (isFieldText(c)) continue;
+    if (c === CR || c === LF || c === 0) {
+      const what = c === CR ? "CR" : c === LF ? "LF" : "NUL";
+      throw new RequestError("REQUEST_HEADER_INJECTION", `header ${name} contains ${what} at ${i}: refused (header injection)`);
+    }
+    other = true;
   }
-  if (/[^\x09\x20-\x7e\x80-\xff]/.test(value)) {
-    throw new RequestError("REQUEST_HEADER_INJECTION", `header ${name} contains a control character or a character above U+00FF`);
-  }
+  if (other) throw new RequestError("REQUEST_HEADER_INJECTION", `header ${name} contains a control character or a character above U+00FF`);
 }
 
 /** Header input as a list of pairs (an object's keys in their order). */
@@ -174,7 +184,8 @@ export function headerPairs(headers: HeaderInput | undefined): (readonly [string
  * the usual API-key fields, and any name in `extra` (compared without case).
  */
 export function isSecretHeader(name: string, extra?: readonly string[]): boolean {
-  if (SECRET.test(name)) return true;
+  const text = typeof name === "string" ? name : String(name);
+  for (let i = 0; i < SECRET.length; i++) if (equalsAsciiCaseless(text, SECRET[i])) return true;
   if (!extra) return false;
   const lower = name.toLowerCase();
   for (const e of extra) if (e.toLowerCase() === lower) return true;
