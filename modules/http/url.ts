@@ -3,6 +3,7 @@
  * ASCII host names. Also resolves a redirect's Location against the request URL (RFC 3986 5.2).
  */
 import { utf8Bytes } from "../base/bytes";
+import { hasCtl, isAlpha, isDigit, isDigits, isHexDigit, isVchar } from "./chars";
 
 export type UrlErrorCode =
   | "URL_SYNTAX"
@@ -73,10 +74,68 @@ export function withoutUserinfo(text: string): string {
 }
 
 const DEFAULT_PORT = Object.freeze({ http: 80, https: 443 } as const);
-const LABEL = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/;
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-/** Characters kept as they are in a path or query; anything else is percent-encoded as UTF-8. */
-const PATH_SAFE = /[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/;
+
+/**
+ * The index of the ":" that ends a scheme (ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), RFC 3986
+ * section 3.1) at the start of `text`, or -1.
+ */
+export function schemeEnd(text: string): number {
+  if (!isAlpha(text.charCodeAt(0))) return -1;
+  let i = 1;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3a) return i;
+    if (!(isAlpha(c) || isDigit(c) || c === 0x2b || c === 0x2d || c === 0x2e)) return -1;
+    i++;
+  }
+}
+
+/**
+ * An absolute URL's parts: the scheme as written, the authority (up to the first "/", "?" or
+ * "#" after "//"), and the path and query (up to the fragment). Null unless `text` starts with
+ * a scheme and "://".
+ */
+export function splitUrl(text: string): { scheme: string; authority: string; rest: string } | null {
+  const colon = schemeEnd(text);
+  if (colon < 0 || text.charCodeAt(colon + 1) !== 0x2f || text.charCodeAt(colon + 2) !== 0x2f) return null;
+  const n = text.length;
+  let end = colon + 3;
+  for (; end < n; end++) {
+    const c = text.charCodeAt(end);
+    if (c === 0x2f || c === 0x3f || c === 0x23) break;
+  }
+  const hash = text.indexOf("#", end);
+  return { scheme: text.slice(0, colon), authority: text.slice(colon + 3, end), rest: text.slice(end, hash < 0 ? n : hash) };
+}
+
+/** The four numbers of a dotted IPv4 address of 1 to 3 digits each (values not checked), or null. */
+export function ipv4Parts(host: string): string[] | null {
+  const parts = host.split(".");
+  if (parts.length !== 4) return null;
+  for (let i = 0; i < 4; i++) if (parts[i].length > 3 || !isDigits(parts[i])) return null;
+  return parts;
+}
+
+/** A host name label (RFC 1123, and "_" as in service names), lower case: 1 to 63 characters, no "-" at either end. */
+export function isHostLabel(label: string): boolean {
+  const n = label.length;
+  if (n === 0 || n > 63) return false;
+  for (let i = 0; i < n; i++) {
+    const c = label.charCodeAt(i);
+    if (!((c >= 0x61 && c <= 0x7a) || isDigit(c) || c === 0x5f || (c === 0x2d && i !== 0 && i !== n - 1))) return false;
+  }
+  return true;
+}
+
+/**
+ * Characters kept as they are in a path or query (unreserved, sub-delims, ":", "@", "/", "?"
+ * and "%"); anything else is percent-encoded as UTF-8.
+ */
+export function isPathSafe(c: number): boolean {
+  if (c >= 0x61) return c <= 0x7a || c === 0x7e; // a-z ~
+  if (c >= 0x3f) return c <= 0x5a || c === 0x5f; // ? @ A-Z _
+  return c === 0x21 || (c >= 0x24 && c <= 0x3b) || c === 0x3d; // ! $%&'()*+,-./ 0-9 :; =
+}
 
 /** Parses an absolute http: or https: URL. Throws UrlError with a specific code and message. */
 export function parseUrl(input: string): HttpUrl {
@@ -84,18 +143,20 @@ export function parseUrl(input: string): HttpUrl {
   const text = input.trim();
   if (text.length > MAX_URL_LENGTH) throw new UrlError("URL_TOO_LONG", input, `URL of ${text.length} characters; at most ${MAX_URL_LENGTH} are sent and logged`);
   // Control characters anywhere would let a URL smuggle extra header lines into a request.
-  if (/[\x00-\x1f\x7f]/.test(text)) throw new UrlError("URL_BAD_CHARACTER", input, "control character (CR, LF, NUL, TAB...) in URL");
-  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^#]*)/.exec(text);
+  if (hasCtl(text)) throw new UrlError("URL_BAD_CHARACTER", input, "control character (CR, LF, NUL, TAB...) in URL");
+  const m = splitUrl(text);
   if (!m) {
-    if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(text) && !/^https?:\/\//i.test(text)) {
-      const scheme = text.slice(0, text.indexOf(":")).toLowerCase();
+    // "http:" or "https:" without "//" is a syntax error; any other scheme is named.
+    const colon = schemeEnd(text);
+    if (colon >= 0) {
+      const scheme = text.slice(0, colon).toLowerCase();
       if (scheme !== "http" && scheme !== "https") throw new UrlError("URL_UNSUPPORTED_SCHEME", input, `scheme "${scheme}:" is not supported (use http: or https:)`);
     }
     throw new UrlError("URL_SYNTAX", input, "not an absolute URL (expected https://host/path)");
   }
-  const scheme = m[1].toLowerCase();
+  const scheme = m.scheme.toLowerCase();
   if (scheme !== "http" && scheme !== "https") throw new UrlError("URL_UNSUPPORTED_SCHEME", input, `scheme "${scheme}:" is not supported (use http: or https:)`);
-  const authority = m[2];
+  const authority = m.authority;
   if (authority.indexOf("@") >= 0) throw new UrlError("URL_USERINFO", input, "user:password@ in a URL is not supported (it would leak into logs); send an Authorization header instead");
   if (authority.startsWith("[")) throw new UrlError("URL_IPV6", input, "IPv6 literal addresses are not supported: the device's network stack is IPv4 only");
   let host = authority;
@@ -105,34 +166,52 @@ export function parseUrl(input: string): HttpUrl {
     host = authority.slice(0, colon);
     const portText = authority.slice(colon + 1);
     if (portText !== "") {
-      if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
+      if (portText.length > 5 || !isDigits(portText) || Number(portText) < 1 || Number(portText) > 65535) {
         throw new UrlError("URL_BAD_PORT", input, `port "${portText}" is not a number from 1 to 65535`);
       }
       port = Number(portText);
     }
   }
   host = checkHost(host, input);
-  const path = encodePath(m[3] === "" ? "/" : m[3].startsWith("?") ? `/${m[3]}` : m[3]);
+  const rest = m.rest;
+  const path = encodePath(rest === "" ? "/" : rest.charCodeAt(0) === 0x3f ? `/${rest}` : rest);
   const defaultPort = port === DEFAULT_PORT[scheme];
   const hostHeader = defaultPort ? host : `${host}:${port}`;
   const origin = `${scheme}://${hostHeader}`;
   return { scheme, host, port, path, origin, hostHeader, href: origin + path };
 }
 
+/** Whether `text` is all VCHAR (no space, control or non-ASCII character). */
+function isVisibleAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (!isVchar(text.charCodeAt(i))) return false;
+  return true;
+}
+
+/** One or more digits and dots, nothing else: meant as an IPv4 address. */
+function isDigitsAndDots(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!(isDigit(c) || c === 0x2e)) return false;
+  }
+  return true;
+}
+
 function checkHost(raw: string, input: string): string {
   if (raw === "") throw new UrlError("URL_MISSING_HOST", input, "no host in URL");
-  if (/[^\x21-\x7e]/.test(raw)) throw new UrlError("URL_BAD_HOST", input, "non-ASCII host name: write it in punycode (xn--...)");
+  if (!isVisibleAscii(raw)) throw new UrlError("URL_BAD_HOST", input, "non-ASCII host name: write it in punycode (xn--...)");
   if (raw.indexOf("%") >= 0) throw new UrlError("URL_BAD_HOST", input, "percent-encoded host names are not supported");
-  const host = raw.toLowerCase().replace(/\.$/, "");
-  const ip = IPV4.exec(host);
+  const lower = raw.toLowerCase();
+  const host = lower.charCodeAt(lower.length - 1) === 0x2e ? lower.slice(0, -1) : lower;
+  const ip = ipv4Parts(host);
   if (ip) {
-    for (let i = 1; i <= 4; i++) if (Number(ip[i]) > 255) throw new UrlError("URL_BAD_HOST", input, `"${host}" is not a valid IPv4 address`);
+    for (let i = 0; i < 4; i++) if (Number(ip[i]) > 255) throw new UrlError("URL_BAD_HOST", input, `"${host}" is not a valid IPv4 address`);
     return host;
   }
-  if (/^[0-9.]+$/.test(host)) throw new UrlError("URL_BAD_HOST", input, `"${host}" is not a valid IPv4 address`);
+  if (isDigitsAndDots(host)) throw new UrlError("URL_BAD_HOST", input, `"${host}" is not a valid IPv4 address`);
   if (host.length > 253) throw new UrlError("URL_BAD_HOST", input, "host name longer than 253 characters");
   for (const label of host.split(".")) {
-    if (!LABEL.test(label)) throw new UrlError("URL_BAD_HOST", input, `"${host}" is not a valid host name`);
+    if (!isHostLabel(label)) throw new UrlError("URL_BAD_HOST", input, `"${host}" is not a valid host name`);
   }
   return host;
 }
@@ -141,15 +220,15 @@ function checkHost(raw: string, input: string): string {
 function encodePath(path: string): string {
   let out = "";
   for (let i = 0; i < path.length; i++) {
-    const ch = path[i];
-    if (ch === "%" && !/^%[0-9A-Fa-f]{2}/.test(path.slice(i, i + 3))) {
+    const c = path.charCodeAt(i);
+    if (c === 0x25 && !(isHexDigit(path.charCodeAt(i + 1)) && isHexDigit(path.charCodeAt(i + 2)))) {
       out += "%25";
-    } else if (PATH_SAFE.test(ch)) {
-      out += ch;
+    } else if (isPathSafe(c)) {
+      out += path[i];
     } else {
       let end = i + 1;
       // Keep a surrogate pair together so it encodes as one UTF-8 sequence.
-      if (ch.charCodeAt(0) >= 0xd800 && ch.charCodeAt(0) <= 0xdbff && i + 1 < path.length) end++;
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < path.length) end++;
       for (const b of utf8Bytes(path.slice(i, end))) out += `%${b < 16 ? "0" : ""}${b.toString(16).toUpperCase()}`;
       i = end - 1;
     }
@@ -163,9 +242,9 @@ function encodePath(path: string): string {
  */
 export function resolveUrl(base: HttpUrl, reference: string): HttpUrl {
   const ref = reference.trim();
-  if (/[\x00-\x1f\x7f]/.test(ref)) throw new UrlError("URL_BAD_CHARACTER", reference, "control character in redirect location");
+  if (hasCtl(ref)) throw new UrlError("URL_BAD_CHARACTER", reference, "control character in redirect location");
   if (ref === "") throw new UrlError("URL_SYNTAX", reference, "empty redirect location");
-  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(ref)) return parseUrl(ref);
+  if (schemeEnd(ref) >= 0) return parseUrl(ref);
   if (ref.startsWith("//")) return parseUrl(`${base.scheme}:${ref}`);
   const hash = ref.indexOf("#");
   const noFragment = hash >= 0 ? ref.slice(0, hash) : ref;
