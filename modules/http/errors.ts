@@ -37,5 +37,13 @@ export class HttpParseError extends Error {
 
 /** Makes raw header text safe to show in an error message. */
 export function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  let out = "";
+  let kept = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x20 && c <= 0x7e) continue;
+    out += `${text.slice(kept, i)}\\x${c < 16 ? "0" : ""}${c.toString(16)}`;
+    kept = i + 1;
+  }
+  return kept === 0 ? text : out + text.slice(kept);
 }
