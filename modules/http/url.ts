@@ -182,13 +182,13 @@ export function parseUrl(input: string): HttpUrl {
 }
 
 /** Whether `text` is all VCHAR (no space, control or non-ASCII character). */
-function isVisibleAscii(text: string): boolean {
+export function isVisibleAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (!isVchar(text.charCodeAt(i))) return false;
   return true;
 }
 
 /** One or more digits and dots, nothing else: meant as an IPv4 address. */
-function isDigitsAndDots(text: string): boolean {
+export function isDigitsAndDots(text: string): boolean {
   if (text.length === 0) return false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
