@@ -1,15 +1,12 @@
 /**
  * The response head's scanners (modules/http/response-head.ts): the plain-section check, the
  * non-plain byte check and the status line, against the regexes they replaced (see
- * regex-oracle.ts), on every edge code in every position that matters.
+ * replaced-regexes.ts), on every edge code in every position that matters.
  */
 import { hasNonPlainByte, isPlainSection, isStatusLine, parseStatusLine } from "../../modules/http/response-head";
 import { acceptsCase, BYTE_CODES, bytesOf, outcome, sameResultCase, withEdgeCodes } from "./regex-oracle";
+import { NOT_PLAIN, oldStatusLine, PLAIN_SECTION, STATUS_LINE } from "./replaced-regexes";
 import { Json, PortableSuite } from "./suite";
-
-const PLAIN_SECTION = /^(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e]*\r\n)*\r\n$/;
-const NOT_PLAIN = /[^\t\n\r\x20-\x7e]|\r(?!\n)/;
-const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?: ([\t\x20-\x7e\x80-\xff]*))?$/;
 
 /** A section's bytes after a status line and before body bytes: the scan must keep to [from, to). */
 const BEFORE = "HTTP/1.1 200 OK\r\n";
@@ -37,22 +34,14 @@ const SECTIONS = [
   ...withEdgeCodes(["%: v\r\n\r\n", "X%Y: v\r\n\r\n", "X%: v\r\n\r\n", "X: a%b\r\n\r\n", "X: %\r\n\r\n", "X: v%\r\n\r\n", "X: v\r%\r\n", "X: v\r\n%\r\n", "X: v\r\n\r\n%", "X: v\r\n\r%", "%\r\n"], BYTE_CODES),
 ];
 
-/** The old status-line reading: version, status and reason, or the error. */
-function oldStatusLine(line: string): Json {
-  const m = STATUS_LINE.exec(line);
-  if (!m) return { code: "BAD_STATUS_LINE" };
-  if (m[1] !== "1") return { code: "UNSUPPORTED_HTTP_VERSION", message: `HTTP/${m[1]}.${m[2]} is not HTTP/1.x` };
-  const minor = m[2];
-  return { version: minor === "1" ? "1.1" : minor === "0" ? "1.0" : `1.${minor}`, status: Number(m[3]), reason: m[4] ?? "" };
-}
-
-function statusLine(line: string): Json {
+/** parseStatusLine as data in the shape of oldStatusLine (replaced-regexes.ts). */
+export function statusLine(line: string): Json {
   const r = outcome(() => {
     const h = parseStatusLine(line, 0);
     return { version: h.version, status: h.status, reason: h.reason };
   }) as { code?: string; message?: string };
   if (r.code === "BAD_STATUS_LINE") return { code: r.code };
-  if (r.code) return { code: r.code, message: String(r.message).replace("UNSUPPORTED_HTTP_VERSION at byte 0: ", "") };
+  if (r.code) return { code: r.code, message: String(r.message).replace(`${r.code} at byte 0: `, "") };
   return r as Json;
 }
 

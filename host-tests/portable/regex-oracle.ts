@@ -1,9 +1,9 @@
 /**
  * Helpers for the scanner suites (`http-*-scanners.portable.ts`): the HTTP core checks text by
  * char codes, and each scanner must accept and refuse exactly what the regular expression it
- * replaced did. Those regexes stay here, in tests, as the oracle: `expected` is what the regex
- * says, computed in Node (where jest reads it; the XS lane compares its run against the same
- * value), and `run` is what the scanner says, in Node and inside XS.
+ * replaced did. Those regexes are kept in the tests as the oracle (replaced-regexes.ts):
+ * `expected` is what the regex says, computed in Node (where jest reads it; the XS lane compares
+ * its run against the same value), and `run` is what the scanner says, in Node and inside XS.
  */
 import { Json, PortableCase } from "./suite";
 

@@ -1,16 +1,11 @@
 /**
  * The URL scanners (modules/http/url.ts) against the regexes they replaced (see
- * regex-oracle.ts), each edge code in each position.
+ * replaced-regexes.ts), each edge code in each position.
  */
 import { ipv4Parts, isDigitsAndDots, isHostLabel, isPathSafe, isVisibleAscii, schemeEnd, splitUrl } from "../../modules/http/url";
 import { acceptsCase, sameResultCase, withEdgeCodes } from "./regex-oracle";
+import { IPV4, LABEL, PATH_SAFE, SCHEME, URL_PARTS } from "./replaced-regexes";
 import { PortableSuite } from "./suite";
-
-const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
-const URL_PARTS = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^#]*)/;
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-const LABEL = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/;
-const PATH_SAFE = /[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/;
 
 const SCHEMES = ["", ":", "h:", "h", "http://", "https:", "1http:", "a+b-c.d:x", ...withEdgeCodes(["%ttp:", "h%tp:", "http%", "http%//", "h%"])];
 const URLS = ["", "http://", "http://h", "http:/h", "http:h", "http://h?q#f", "http://h#f?q", "http://h/p?q#f#g", "x://a@b:1/c", ...withEdgeCodes(["%ttp://h/p", "http%//h/p", "http:%/h/p", "http:/%h/p", "http://h%/p?q#f", "http://h/p%q#f", "http://h/p?q%#f", "http://h/p#%"])];
