@@ -13,10 +13,8 @@
  * scanned as bytes (see response-head.ts).
  */
 
-export const HTAB = 0x09;
-export const LF = 0x0a;
-export const CR = 0x0d;
-export const SP = 0x20;
+const HTAB = 0x09;
+const SP = 0x20;
 
 /** tchar (RFC 9110 section 5.6.2): "!#$%&'*+-.^_`|~", DIGIT, ALPHA. */
 export function isTchar(c: number): boolean {

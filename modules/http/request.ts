@@ -5,7 +5,7 @@
  * write space, are in body.ts.
  */
 import { latin1Bytes } from "../base/bytes";
-import { CR, equalsAsciiCaseless, isFieldText, isToken, isVchar, LF } from "./chars";
+import { equalsAsciiCaseless, isFieldText, isToken, isVchar } from "./chars";
 import type { HttpUrl } from "./url";
 
 export type RequestErrorCode =
@@ -162,8 +162,8 @@ function checkValue(name: string, value: string): void {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (isFieldText(c)) continue;
-    if (c === CR || c === LF || c === 0) {
-      const what = c === CR ? "CR" : c === LF ? "LF" : "NUL";
+    if (c === 0x0d || c === 0x0a || c === 0) {
+      const what = c === 0x0d ? "CR" : c === 0x0a ? "LF" : "NUL";
       throw new RequestError("REQUEST_HEADER_INJECTION", `header ${name} contains ${what} at ${i}: refused (header injection)`);
     }
     other = true;
