@@ -2,11 +2,12 @@
  * The character classes of HTTP and URL text, as range checks over char codes, and the scans
  * built on them that more than one module uses.
  *
- * No RegExp in the HTTP core: a RegExp created while a module is preloaded lives in flash
- * without its match buffer, and XS (Moddable SDK 8.2.3, `fxAllocateRegExpData` in xsre.c) then
- * takes that buffer from the system heap on every use, leaks it, and hands it to the GC, which
- * can corrupt the heap mid-match. A regex written inside a function avoids that but is compiled
- * on every call. Functions over char codes cost no RAM once preloaded and compile nothing.
+ * No RegExp at module level, nor on the path of each fetch: a RegExp created while a module is
+ * preloaded lives in flash without its match buffer, and XS (Moddable SDK 8.2.3,
+ * `fxAllocateRegExpData` in xsre.c) then takes that buffer from the system heap on every use,
+ * leaks it, and hands it to the GC, which can corrupt the heap mid-match. A regex written inside
+ * a function avoids that but is compiled on every call (only the redaction of refused URLs, an
+ * error path, still has some). Functions over char codes cost no RAM once preloaded.
  *
  * On an ESP32 build XS keeps no string-offset cache, so `text.charCodeAt(i)` walks the string
  * from its start: these scans are for short strings (a name, a value, a line). Long input is

@@ -29,7 +29,8 @@ const QUOTED_URL_LENGTH = 100;
 /**
  * A URL as an error or log line may show it, whatever its shape: userinfo removed (everything
  * before the last `@` of the authority, with or without `//`), the query and fragment shown as
- * `?…`, cut to 100 characters. Parses nothing, so it is safe on any input.
+ * `?…`, cut to 100 characters. Parses nothing, so it is safe on any input. Its regexes are made
+ * inside the functions, on error and log paths only: never preloaded (see chars.ts).
  */
 export function redactedUrl(input: string): string {
   let text = input.replace(/^(\s*(?:[A-Za-z][A-Za-z0-9+.-]*:)?[/\\]*)[^/?#\\]*@/, "$1");
