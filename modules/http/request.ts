@@ -4,7 +4,7 @@
  * The body itself, and the writer that hands head and body out in pieces that fit the socket's
  * write space, are in body.ts.
  */
-import { latin1Bytes } from "../base/bytes";
+import { asciiCodes, latin1Bytes } from "../base/bytes";
 import { equalsAsciiCaseless, isFieldText, isToken, isVchar } from "./chars";
 import type { HttpUrl } from "./url";
 
@@ -94,8 +94,9 @@ const SECRET = Object.freeze(["authorization", "proxy-authorization", "cookie", 
 
 /** origin-form (RFC 9112 section 3.2.1) as sent: "/" and then visible ASCII only. */
 export function isRequestTarget(target: string): boolean {
-  if (target.charCodeAt(0) !== 0x2f) return false;
-  for (let i = 1; i < target.length; i++) if (!isVchar(target.charCodeAt(i))) return false;
+  const codes = asciiCodes(target); // null: a char above 0x7f, never a vchar
+  if (codes === null || codes[0] !== 0x2f) return false;
+  for (let i = 1; i < codes.length; i++) if (!isVchar(codes[i])) return false;
   return true;
 }
 
@@ -159,8 +160,11 @@ function checkValue(name: string, value: string): void {
   if (typeof value !== "string") throw new RequestError("REQUEST_HEADER_INJECTION", `header ${name} has a non-string value`);
   // CR, LF or NUL are named wherever they are, before any other bad character.
   let other = false;
+  // The codes as bytes in one pass where the value is ASCII (a long token is common): in XS a
+  // charCodeAt loop is quadratic (see asciiCodes).
+  const codes = asciiCodes(value);
   for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
+    const c = codes !== null ? codes[i] : value.charCodeAt(i);
     if (isFieldText(c)) continue;
     if (c === 0x0d || c === 0x0a || c === 0) {
       const what = c === 0x0d ? "CR" : c === 0x0a ? "LF" : "NUL";
