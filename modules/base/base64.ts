@@ -29,8 +29,9 @@ const PAD = 61; // "="
 const NOT_BASE64 = 255;
 const SPACE = 254;
 
-// Char code to 6-bit value; SPACE marks the whitespace PEM bodies may contain.
-const VALUES = new Uint8Array(128).fill(NOT_BASE64);
+// Byte to 6-bit value; SPACE marks the whitespace PEM bodies may contain. 256 entries, so that a
+// byte needs no range check (a char above 0x7f arrives as 0xff: see clampedCodes).
+const VALUES = new Uint8Array(256).fill(NOT_BASE64);
 for (let i = 0; i < 64; i++) VALUES[ALPHABET.charCodeAt(i)] = i;
 for (const c of [9, 10, 13, 32]) VALUES[c] = SPACE;
 
@@ -69,9 +70,35 @@ export function decodeBase64(text: string, allowWhitespace = false): Uint8Array 
   let firstPad = -1;
   let last = -1; // position of the last data character
   let lastValue = 0;
-  for (let i = 0; i < text.length; i++) {
+  const n = codes.length;
+  for (let i = 0; i < n; i++) {
+    if (bits === 0 && pads === 0) {
+      // Whole groups of four data characters at once (XS runs each operation of a per-character
+      // loop at a cost: this path is several times cheaper); anything else is left to the
+      // per-character steps below, which keep every error and its position.
+      let j = i;
+      while (j + 4 <= n) {
+        const v0 = VALUES[codes[j]];
+        const v1 = VALUES[codes[j + 1]];
+        const v2 = VALUES[codes[j + 2]];
+        const v3 = VALUES[codes[j + 3]];
+        if ((v0 | v1 | v2 | v3) > 63) break;
+        out[at] = (v0 << 2) | (v1 >> 4);
+        out[at + 1] = (v1 << 4) | (v2 >> 2);
+        out[at + 2] = (v2 << 6) | v3;
+        at += 3;
+        j += 4;
+      }
+      if (j > i) {
+        count += j - i;
+        last = j - 1;
+        lastValue = VALUES[codes[j - 1]];
+        i = j;
+        if (i >= n) break;
+      }
+    }
     const c = codes[i];
-    const v = c < 128 ? VALUES[c] : NOT_BASE64;
+    const v = VALUES[c];
     if (v < 64) {
       if (pads > 0) throw new Base64Error("BASE64_BAD_PADDING", firstPad, "base64 padding \"=\" is followed by data");
       acc = ((acc << 6) | v) & 0xffff;
