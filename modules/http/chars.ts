@@ -9,9 +9,10 @@
  * a function avoids that but is compiled on every call (only the redaction of refused URLs, an
  * error path, still has some). Functions over char codes cost no RAM once preloaded.
  *
- * On an ESP32 build XS keeps no string-offset cache, so `text.charCodeAt(i)` walks the string
- * from its start: these scans are for short strings (a name, a value, a line). Long input is
- * scanned as bytes (see response-head.ts).
+ * XS as the SDK builds it for devices and for its simulator keeps no string-offset cache, so
+ * `text.charCodeAt(i)` walks the string from its start: these scans are for short strings (a
+ * name, a line). Long input is scanned as bytes (response-head.ts; `asciiCodes` in base/bytes.ts
+ * for request header values).
  */
 
 const HTAB = 0x09;
