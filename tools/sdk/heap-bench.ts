@@ -167,7 +167,8 @@ async function main(): Promise<void> {
     console.log(`${"fetches status=200".padEnd(30)}${`${ourFigures.ok}/${ourFigures.fetches}`.padStart(12)}${`${b.ok}/${b.fetches}`.padStart(14)}`);
     console.log(`firmware: ${ourFigures.reused} of ${ourFigures.fetches} fetches on a kept-alive connection; heap after fetch ${ourFigures.fetches}: ${kb(ourFigures.afterLast)} (after the first: ${kb(ourFigures.afterFirst)})`);
     console.log(`firmware: xsl preload warnings for this repository's modules: ${ourWarnings.length}${ourWarnings.length ? `\n  ${ourWarnings.join("\n  ")}` : ""}`);
-    const goal = (ok: boolean) => (ok ? "met" : "NOT met");
+    // The goals are set for the shipped roots; with --all-roots the figures are for reading, not judging.
+    const goal = (ok: boolean) => (allRoots ? `${ok ? "within" : "above"} (the goals are for the shipped roots; this build has ${caFiles.split(",").length})` : ok ? "met" : "NOT met");
     if (ourFigures.start !== undefined) console.log(`goal start <= ${kb(HEAP_GOALS.startBytes)}: ${goal(ourFigures.start <= HEAP_GOALS.startBytes)}`);
     if (ourFigures.afterFirst !== undefined) console.log(`goal after first fetch <= ${kb(HEAP_GOALS.afterFirstFetchBytes)}: ${goal(ourFigures.afterFirst <= HEAP_GOALS.afterFirstFetchBytes)}`);
     if (ourFigures.peak !== undefined && b.peak !== undefined) console.log(`goal peak <= ${HEAP_GOALS.peakRatio} x SDK example: ${goal(ourFigures.peak <= HEAP_GOALS.peakRatio * b.peak)}`);
