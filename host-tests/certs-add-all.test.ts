@@ -107,6 +107,13 @@ describe("certs add --all", () => {
     const someRoot = cas.find((ca) => ca.summary.subjectKeyId !== null && /ISRG Root X1/.test(ca.summary.subject.text))!;
     expect(store.find(hexBytes(someRoot.summary.subjectKeyId as string))?.summary.subject.text).toBe(someRoot.summary.subject.text);
     expect(decoded).toBe(1); // only the root asked for was read and decoded
+    // The handshake's lookup (findRoot) reads each root's key identifier from its DER without a
+    // parse: it finds every one of these real-world roots, with the same DER and the index's dates.
+    for (const ca of cas.filter((c) => CaStore.indexes(c))) {
+      const root = store.findRoot(hexBytes(ca.summary.subjectKeyId as string));
+      expect(root && Buffer.from(root.der).equals(Buffer.from(ca.der))).toBe(true);
+      expect(root!.notAfter).toBe(Math.min(0xffffffff * 1000, Math.floor(ca.summary.notAfter / 1000) * 1000));
+    }
     expect(run([], "check")).toBe(0);
     // Headers in ASCII (NetLock's root has a Hungarian name).
     for (const f of files) expect(read(f)).toMatch(/^[\x09\x0a\x0d\x20-\x7e]*$/);

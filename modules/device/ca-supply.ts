@@ -5,7 +5,8 @@
  * registered as DER (kept in the heap for the whole run), and its own store, `findCert("ca.ski",
  * keyId)`, which looks the chain's authority key identifier up in the `ca.ski` index and reads
  * `ca<N>.der`. This answers that same lookup from the firmware's store first: the matching PEM
- * is decoded now, checked for dates as the SDK checks its own, and dropped after the handshake
+ * is decoded now (not parsed: its dates come from the store's index), checked for dates as the
+ * SDK checks its own, and dropped after the handshake
  * (the session deletes its certificate manager). A key identifier the store does not know goes
  * on to the SDK's own store, so its diagnosis ("Resource not found: caN.der") is unchanged.
  */
@@ -26,10 +27,10 @@ export function supplyRoots(secureSocket: object, store: CaStore): void {
   // frozen inherited property throws.
   Object.defineProperty(manager, "findCert", {
     value: (fname: string, keyId: ArrayBuffer | undefined): object | undefined => {
-      const ca = keyId === undefined ? undefined : store.find(new Uint8Array(keyId));
+      const ca = keyId === undefined ? undefined : store.findRoot(new Uint8Array(keyId));
       if (!ca) return sdkStore.call(manager, fname, keyId);
       const now = Date.now();
-      if (!(ca.summary.notBefore < now && now < ca.summary.notAfter)) {
+      if (!(ca.notBefore < now && now < ca.notAfter)) {
         trace(`date validation failed on certificate resource ${ca.file}\n`);
         return undefined;
       }

@@ -252,6 +252,53 @@ export class CaStore {
     return undefined;
   }
 
+  /**
+   * The root whose subject key identifier is `keyId`, for a handshake: its DER and its dates from
+   * the index. Unlike `find`, the certificate is not parsed (during a handshake every object made
+   * is heap at the handshake's peak): the key identifier is read straight from the DER to confirm
+   * the match (a changed file gives no root rather than another one).
+   */
+  findRoot(keyId: Uint8Array): { file: string; der: Uint8Array; notBefore: number; notAfter: number } | undefined {
+    const index = this.index;
+    const n = Math.min(keyId.length, KEY_BYTES);
+    for (let at = 0; at < this.count * RECORD; at += RECORD) {
+      if (index[at] !== Math.min(255, keyId.length)) continue;
+      let same = true;
+      for (let i = 0; i < n && same; i++) same = index[at + 1 + i] === keyId[i];
+      if (!same) continue;
+      const file = this.fileName(index[at + FILE]);
+      const der = this.loadDer(file, index[at + BLOCK]);
+      if (der === undefined) continue;
+      const key = subjectKeyIdOf(der);
+      if (key === null) {
+        // An encoding the byte walk does not follow: confirm on the parsed certificate.
+        const ca = this.load(at);
+        if (!ca || ca.summary.subjectKeyId !== toHex(keyId).toUpperCase()) continue;
+      } else if (!sameBytes(key, keyId)) continue;
+      const view = new DataView(index.buffer, index.byteOffset, index.byteLength);
+      return { file, der, notBefore: view.getUint32(at + NOT_BEFORE) * 1000, notAfter: view.getUint32(at + NOT_AFTER) * 1000 };
+    }
+    return undefined;
+  }
+
+  /** The DER of CERTIFICATE block `block` of `file`, without parsing it. */
+  private loadDer(file: string, block: number): Uint8Array | undefined {
+    const text = this.read(file);
+    if (text === undefined) return undefined;
+    let blocks;
+    try {
+      blocks = decodePem(text);
+    } catch {
+      return undefined;
+    }
+    let n = 0;
+    for (const b of blocks) {
+      if (b.label !== "CERTIFICATE") continue;
+      if (n++ === block) return b.der;
+    }
+    return undefined;
+  }
+
   /** Every root's DER (for an edge that needs the whole set at once, such as Node's `ca` option). */
   all(): Uint8Array[] {
     const ders: Uint8Array[] = [];
@@ -278,6 +325,29 @@ export class CaStore {
     if (text === undefined) return undefined;
     return readCaFile(file, text).certificates[this.index[at + BLOCK]];
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The key of a certificate's subjectKeyIdentifier extension (OID 2.5.29.14, an OCTET STRING
+ * holding an OCTET STRING), read from the DER without parsing the certificate; null when the
+ * extension is absent or not in the short DER form this walk reads (the caller then parses).
+ */
+function subjectKeyIdOf(der: Uint8Array): Uint8Array | null {
+  for (let i = 0; i + 9 < der.length; i++) {
+    if (der[i] !== 0x06 || der[i + 1] !== 0x03 || der[i + 2] !== 0x55 || der[i + 3] !== 0x1d || der[i + 4] !== 0x0e) continue;
+    let j = i + 5;
+    if (der[j] === 0x01 && der[j + 1] === 0x01) j += 3; // critical: BOOLEAN
+    if (der[j] !== 0x04 || der[j + 1] > 0x7f || der[j + 2] !== 0x04 || der[j + 3] > 0x7f) return null;
+    if (der[j + 1] !== der[j + 3] + 2 || j + 4 + der[j + 3] > der.length) return null;
+    return der.subarray(j + 4, j + 4 + der[j + 3]);
+  }
+  return null;
 }
 
 /** Upper- or lower-case hex (as CertificateSummary gives key identifiers) to bytes. */
