@@ -238,13 +238,7 @@ export class CaStore {
 
   /** The root whose subject key identifier is `keyId`, decoded now; undefined when none. */
   find(keyId: Uint8Array): CaCertificate | undefined {
-    const index = this.index;
-    const n = Math.min(keyId.length, KEY_BYTES);
-    for (let at = 0; at < this.count * RECORD; at += RECORD) {
-      if (index[at] !== Math.min(255, keyId.length)) continue;
-      let same = true;
-      for (let i = 0; i < n && same; i++) same = index[at + 1 + i] === keyId[i];
-      if (!same) continue;
+    for (const at of this.candidates(keyId)) {
       const ca = this.load(at);
       // Confirmed on the root itself (a key identifier longer than KEY_BYTES, a changed file).
       if (ca && ca.summary.subjectKeyId === toHex(keyId).toUpperCase()) return ca;
@@ -260,12 +254,7 @@ export class CaStore {
    */
   findRoot(keyId: Uint8Array): { file: string; der: Uint8Array; notBefore: number; notAfter: number } | undefined {
     const index = this.index;
-    const n = Math.min(keyId.length, KEY_BYTES);
-    for (let at = 0; at < this.count * RECORD; at += RECORD) {
-      if (index[at] !== Math.min(255, keyId.length)) continue;
-      let same = true;
-      for (let i = 0; i < n && same; i++) same = index[at + 1 + i] === keyId[i];
-      if (!same) continue;
+    for (const at of this.candidates(keyId)) {
       const file = this.fileName(index[at + FILE]);
       const der = this.loadDer(file, index[at + BLOCK]);
       if (der === undefined) continue;
@@ -279,6 +268,20 @@ export class CaStore {
       return { file, der, notBefore: view.getUint32(at + NOT_BEFORE) * 1000, notAfter: view.getUint32(at + NOT_AFTER) * 1000 };
     }
     return undefined;
+  }
+
+  /** The records whose key identifier length and first KEY_BYTES bytes are keyId's (to confirm on the root). */
+  private candidates(keyId: Uint8Array): number[] {
+    const index = this.index;
+    const n = Math.min(keyId.length, KEY_BYTES);
+    const found: number[] = [];
+    for (let at = 0; at < this.count * RECORD; at += RECORD) {
+      if (index[at] !== Math.min(255, keyId.length)) continue;
+      let same = true;
+      for (let i = 0; i < n && same; i++) same = index[at + 1 + i] === keyId[i];
+      if (same) found.push(at);
+    }
+    return found;
   }
 
   /** The DER of CERTIFICATE block `block` of `file`, without parsing it. */
