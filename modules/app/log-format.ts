@@ -114,13 +114,26 @@ export function formatEvent(format: LogFormat, event: string, detail: { [k: stri
   return line;
 }
 
+/**
+ * Whether a text value must be quoted: it holds what the regex /[\s"=]/ matches. Written out
+ * rather than as that regex inside the loop, which XS compiled again for every value of every line.
+ */
+function needsQuotes(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 0x22 || c === 0x3d || c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0x1680) return true;
+    if (c >= 0x2000 && (c <= 0x200a || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff)) return true;
+  }
+  return false;
+}
+
 /** A start-up line: `<topic> <event> k=v ...` as text, or `{"event":"<topic>.<event>",...}` as JSON. */
 export function formatAppLine(format: LogFormat, topic: string, event: string, detail: { [k: string]: string | number } = {}): string {
   if (format === "json") return JSON.stringify({ event: `${topic}.${event}`, ...detail });
   let line = `${topic} ${event}`;
   for (const k of Object.keys(detail)) {
     const v = detail[k];
-    line += ` ${k}=${typeof v === "string" && /[\s"=]/.test(v) ? JSON.stringify(v) : v}`;
+    line += ` ${k}=${typeof v === "string" && needsQuotes(v) ? JSON.stringify(v) : v}`;
   }
   return line;
 }

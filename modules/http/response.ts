@@ -14,8 +14,7 @@
 import { chunkSize } from "./chunked";
 import { HttpParseError, HttpParseErrorCode, printable } from "./errors";
 import { HeaderList } from "./headers";
-import { checkFramingFields, decideFraming } from "./response-framing";
-import type { FramingInfo } from "./response-framing";
+import { checkFramingFields, decideFraming, type FramingInfo } from "./response-framing";
 import { noFramingFields, parseStatusLine, readFieldSection, ResponseHead } from "./response-head";
 import { ParserSettings, ResponseParserOptions, resolveOptions } from "./response-options";
 import { LineBuffer } from "./line-buffer";
@@ -56,7 +55,6 @@ const enum State {
   Finished,
   Failed,
 }
-
 
 const LF = 10;
 const CR = 13;
