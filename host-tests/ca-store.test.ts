@@ -55,28 +55,28 @@ describe("CaStore", () => {
     expect(reads).toEqual([]);
   });
 
-  test("find decodes the one root whose subject key identifier is asked for, from its file", () => {
+  test("findRoot decodes the one root whose subject key identifier is asked for, from its file", () => {
     const { s, reads, cas } = store();
     const second = cas.find((c) => c.file === "bundle.pem" && c.block === 1)!;
-    const found = s.find(new Uint8Array(Buffer.from(second.summary.subjectKeyId!, "hex")));
+    const found = s.findRoot(new Uint8Array(Buffer.from(second.summary.subjectKeyId!, "hex")));
     expect(found && Buffer.from(found.der).equals(Buffer.from(second.der))).toBe(true);
     expect(reads).toEqual(["bundle.pem"]);
-    const p256 = s.find(ski(FILES["p256.pem"]));
+    const p256 = s.findRoot(ski(FILES["p256.pem"]));
     expect(p256 && Buffer.from(p256.der).equals(new X509Certificate(FILES["p256.pem"]).raw)).toBe(true);
   });
 
   test("an unknown key identifier, or a file gone, finds nothing", () => {
     const { s } = store();
-    expect(s.find(new Uint8Array(20))).toBeUndefined();
+    expect(s.findRoot(new Uint8Array(20))).toBeUndefined();
     const cas = readCaFile("p256.pem", FILES["p256.pem"]).certificates;
     const gone = new CaStore(cas, () => undefined);
-    expect(gone.find(ski(FILES["p256.pem"]))).toBeUndefined();
+    expect(gone.findRoot(ski(FILES["p256.pem"]))).toBeUndefined();
   });
 
   test("a file changed under the index gives no root rather than another one", () => {
     const cas = readCaFile("p256.pem", FILES["p256.pem"]).certificates;
     const swapped = new CaStore(cas, () => FILES["bundle.pem"]);
-    expect(swapped.find(ski(FILES["p256.pem"]))).toBeUndefined();
+    expect(swapped.findRoot(ski(FILES["p256.pem"]))).toBeUndefined();
   });
 
   test("a root without a subject key identifier is not indexed (the caller keeps its DER)", () => {
@@ -101,10 +101,10 @@ describe("CaStore", () => {
   test("a key identifier is matched whole: a prefix or a longer one finds nothing", () => {
     const { s } = store();
     const key = ski(FILES["p256.pem"]);
-    expect(s.find(key.subarray(0, 19))).toBeUndefined();
+    expect(s.findRoot(key.subarray(0, 19))).toBeUndefined();
     const longer = new Uint8Array(21);
     longer.set(key);
-    expect(s.find(longer)).toBeUndefined();
+    expect(s.findRoot(longer)).toBeUndefined();
   });
 });
 

@@ -90,9 +90,9 @@ export function decodeBase64(text: string, allowWhitespace = false): Uint8Array 
         j += 4;
       }
       if (j > i) {
+        // `last` and `lastValue` matter only for padding, which always follows characters the
+        // per-character steps read: a group holding "=" never takes this path.
         count += j - i;
-        last = j - 1;
-        lastValue = VALUES[codes[j - 1]];
         i = j;
         if (i >= n) break;
       }

@@ -236,19 +236,9 @@ export class CaStore {
     return this.count;
   }
 
-  /** The root whose subject key identifier is `keyId`, decoded now; undefined when none. */
-  find(keyId: Uint8Array): CaCertificate | undefined {
-    for (const at of this.candidates(keyId)) {
-      const ca = this.load(at);
-      // Confirmed on the root itself (a key identifier longer than KEY_BYTES, a changed file).
-      if (ca && ca.summary.subjectKeyId === toHex(keyId).toUpperCase()) return ca;
-    }
-    return undefined;
-  }
-
   /**
    * The root whose subject key identifier is `keyId`, for a handshake: its DER and its dates from
-   * the index. Unlike `find`, the certificate is not parsed (during a handshake every object made
+   * the index. The certificate is not parsed (during a handshake every object made
    * is heap at the handshake's peak): the key identifier is read straight from the DER to confirm
    * the match (a changed file gives no root rather than another one).
    */
